@@ -1,0 +1,75 @@
+package nn.cli;
+
+import java.io.PrintWriter;
+
+import nn.data.DatasetKind;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * The {@code nn} command. Exit codes follow picocli: 0 success, 1 a runtime failure (bad file,
+ * failed download), 2 a usage error; 130 when training is interrupted with Ctrl-C.
+ */
+@Command(name = "nn", mixinStandardHelpOptions = true, versionProvider = Versions.class,
+        description = {"Train, evaluate and run handwritten-digit recognisers on MNIST.",
+                "Networks are built on ND4J arrays with forward and backward passes written by hand."},
+        subcommands = {DownloadCommand.class, InfoCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Start with:  nn download  then  nn train", "Run 'nn help COMMAND' for a command's options."})
+public final class Main implements Runnable {
+    @CommandLine.Spec CommandSpec spec;
+
+    @Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
+            description = "Say more: library logs (ND4J start-up) and stack traces of errors.")
+    boolean verbose;
+
+    @Option(names = "--threads", paramLabel = "N", scope = CommandLine.ScopeType.INHERIT,
+            description = {"Threads for ND4J (OpenMP and BLAS). The launcher reads it before the JVM starts, "
+                    + "since the native libraries take the count once; default: $NN_THREADS, else all cores."})
+    Integer threads;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "missing command: choose one of " + spec.subcommands().keySet());
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, as main runs it (tests call execute on it with captured output). */
+    public static CommandLine commandLine() {
+        CommandLine cmd = new CommandLine(new Main());
+        cmd.setExecutionExceptionHandler(Main::handleFailure);
+        cmd.setExecutionStrategy(parsed -> {
+            boolean verbose = parsed.asCommandLineList().stream().anyMatch(c -> c.getCommand() instanceof Main m && m.verbose)
+                    || parsed.originalArgs().contains("-v") || parsed.originalArgs().contains("--verbose");
+            // ND4J logs through slf4j-simple, which reads its level once, at first use.
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
+            return new CommandLine.RunLast().execute(parsed);
+        });
+        return cmd;
+    }
+
+    /** Runtime failures: one clear line (the stack trace only with --verbose), exit code 1. */
+    private static int handleFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        PrintWriter err = cmd.getErr();
+        String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        err.println("nn " + cmd.getCommandName() + ": error: " + message);
+        boolean verbose = parsed.originalArgs().contains("-v") || parsed.originalArgs().contains("--verbose");
+        if (verbose) e.printStackTrace(err);
+        err.flush();
+        return 1;
+    }
+
+    /** Parses a data set name given on the command line; an unknown one is a usage error. */
+    static DatasetKind dataset(CommandSpec spec, String id) {
+        try {
+            return DatasetKind.fromId(id);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+}
