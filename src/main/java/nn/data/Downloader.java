@@ -61,7 +61,7 @@ public final class Downloader {
         return fetched;
     }
 
-    private void fetchFile(DatasetKind kind, DatasetKind.DataFile file, List<String> sources, Path target) throws IOException {
+    void fetchFile(DatasetKind kind, DatasetKind.DataFile file, List<String> sources, Path target) throws IOException {
         Path part = target.resolveSibling(file.gzName() + ".part");
         List<String> failures = new ArrayList<>();
         for (String mirror : sources) {

@@ -1,0 +1,233 @@
+package nn.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import nn.checkpoint.Checkpoint;
+import nn.checkpoint.CheckpointWriter;
+import nn.checkpoint.RunDirectory;
+import nn.data.DataSource;
+import nn.data.DatasetFiles;
+import nn.data.DatasetKind;
+import nn.data.LabeledImages;
+import nn.data.Split;
+import nn.eval.Predictions;
+import nn.eval.Predictor;
+import nn.model.ModelSpec;
+import nn.model.Network;
+import nn.train.Augmentation;
+import nn.train.Preset;
+import nn.train.Schedule;
+import nn.train.TrainConfig;
+import nn.train.TrainListener;
+import nn.train.Trainer;
+import nn.train.TrainingState;
+import org.nd4j.linalg.api.buffer.DataType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a digit recogniser and write its checkpoints, metrics and report.",
+                "A validation split is held out of the training set to pick the best epoch; the test set is "
+                        + "scored once, at the end."},
+        footer = {"", "Model specs: layers separated by commas, e.g.",
+                "  conv(32,3,pad=1),relu,pool(2),dense(128),relu,dropout(0.3)",
+                "Layers: dense(N) conv(F,K[,stride=S][,pad=P]) pool(K[,stride=S]) relu sigmoid tanh gelu",
+                "        dropout(P) batchnorm flatten.  The output layer and softmax are added for you.",
+                "", "Examples:",
+                "  nn train                                   # the default MLP",
+                "  nn train --model cnn --epochs 5",
+                "  nn train --model mlp --hidden 256,128 --dropout 0.2",
+                "  nn train --dataset fashion --limit 5000 --epochs 2"})
+final class TrainCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Mixin DataOptions data;
+
+    @Option(names = "--dataset", paramLabel = "mnist|fashion", defaultValue = "mnist",
+            description = "Data set to train on (default: ${DEFAULT-VALUE}).")
+    String dataset;
+
+    @Option(names = "--model", paramLabel = "mlp|cnn|cnn-best|SPEC", defaultValue = "mlp",
+            description = "A preset or a model spec (see below). Default: ${DEFAULT-VALUE}.")
+    String model;
+
+    @Option(names = "--hidden", paramLabel = "N[,N...]", split = ",",
+            description = "Hidden layer sizes of the mlp preset (default: 256).")
+    List<Integer> hidden;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training set (preset default: mlp 12, cnn 12, cnn-best 20).")
+    Integer epochs;
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "Images per gradient step (default: 64).")
+    Integer batchSize;
+
+    @Option(names = "--lr", paramLabel = "X", description = "Peak learning rate (preset default).")
+    Double lr;
+
+    @Option(names = "--optimizer", paramLabel = "sgd|nesterov|adam", description = "Update rule (default: nesterov).")
+    String optimizer;
+
+    @Option(names = "--momentum", paramLabel = "X", description = "Momentum of sgd and nesterov (default: 0.9).")
+    Double momentum;
+
+    @Option(names = "--weight-decay", paramLabel = "X", description = "L2 penalty on weights, not biases (preset default).")
+    Double weightDecay;
+
+    @Option(names = "--schedule", paramLabel = "constant|step|cosine|onecycle", description = "Learning-rate schedule over the run (preset default).")
+    String schedule;
+
+    @Option(names = "--augment", negatable = true,
+            description = "Randomly shift, rotate and scale training images (default: on for cnn-best only).")
+    Boolean augment;
+
+    @Option(names = "--elastic", description = "With --augment, also apply elastic distortions.")
+    boolean elastic;
+
+    @Option(names = "--dropout", paramLabel = "X", defaultValue = "0",
+            description = "Dropout rate after the hidden layers of a preset (default: none; cnn-best uses 0.3).")
+    double dropout;
+
+    @Option(names = "--validation", paramLabel = "N", defaultValue = "5000",
+            description = "Training images held out for validation (default: ${DEFAULT-VALUE}; 0 for none).")
+    int validation;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Use only the first N training images (quick runs).")
+    Integer limit;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
+            description = "Seed of every random choice: same seed and threads, same run (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Runs folder; each run gets a subfolder, and 'latest' points at it (default: $NN_RUNS_DIR, else runs/).")
+    Path out;
+
+    @Option(names = "--keep", paramLabel = "N", defaultValue = "0",
+            description = "Also keep a checkpoint every N epochs (epoch-N.ckpt).")
+    int keep;
+
+    @Option(names = "--no-progress", description = "Plain lines instead of progress bars, even on a terminal.")
+    boolean noProgress;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter console = spec.commandLine().getOut();
+        DatasetKind kind = Main.dataset(spec, dataset);
+        TrainConfig config = config();
+        String specText = modelSpec();
+        Network network;
+        try {
+            network = ModelSpec.of(specText).build(DataType.FLOAT);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "bad --model: " + e.getMessage());
+        }
+
+        DataSource source = new DataSource(kind, data.dataDir(), data.mirrors(), new ConsoleTransferListener(console, false));
+        long loadStart = System.nanoTime();
+        LabeledImages all = source.load(DatasetFiles.Part.TRAIN);
+        LabeledImages test = source.load(DatasetFiles.Part.TEST);
+        if (limit != null) all = all.first(limit);
+        if (validation >= all.size()) {
+            throw new ParameterException(spec.commandLine(), "--validation " + validation + " leaves no training images out of " + all.size());
+        }
+        Split split = validation > 0 ? Split.of(all, validation, seed) : new Split(all, null);
+        console.printf("data: %s, %,d training / %,d validation / %,d test images (loaded in %.1f s)%n", kind.id,
+                split.train().size(), validation, test.size(), (System.nanoTime() - loadStart) / 1e9);
+
+        TrainingState state = new TrainingState(network, config);
+        network.initialize(new nn.model.Rng(seed));
+        Path runDir = RunDirectory.create(runsDir(), Preset.find(model) != null ? Preset.find(model).id() : "custom");
+        console.printf("model: %s (%,d parameters)%n%s", network.spec().text(), network.parameterCount(), network.summary());
+        console.printf("training: %d epochs, batch %d, %s, lr %s (%s), augmentation %s, seed %d%n", config.epochs(),
+                config.batchSize(), state.optimizer.describe(), config.learningRate(), config.schedule().id(),
+                config.augmentation() == null ? "off" : "on", seed);
+        console.println("run folder: " + runDir);
+        console.flush();
+
+        Checkpoint.Origin origin = new Checkpoint.Origin(kind.id, kind.classNames, Versions.nn(), Versions.nd4j());
+        CheckpointWriter writer = new CheckpointWriter(runDir, origin, keep);
+        TrainProgress progress = new TrainProgress(console, !noProgress && Terminal.isInteractive(), config.epochs());
+        TrainListener listeners = TrainListener.all(progress, writer);
+
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch saved = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.set(true);   // Ctrl-C: finish the current step, save, then let the JVM exit
+            try {
+                saved.await();
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        long start = System.nanoTime();
+        boolean finished;
+        try {
+            finished = new Trainer(split.train(), split.validation(), listeners).run(state, stop::get);
+            if (!finished) {
+                progress.close();
+                Path file = writer.saveInterrupted(state);
+                console.printf("%ninterrupted in epoch %d after step %d; saved %s%nresume with: nn train --resume %s%n",
+                        state.epoch + 1, state.step, file, runDir);
+                console.flush();
+                return 130;
+            }
+        } finally {
+            saved.countDown();
+        }
+        Runtime.getRuntime().removeShutdownHook(hook);
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        Checkpoint.Loaded best = Checkpoint.load(runDir.resolve(RunDirectory.BEST));
+        Predictions testPredictions = Predictor.predict(best.network(), test);
+        console.printf("%ndone in %.1f s: best epoch %d, validation accuracy %.2f%%, test accuracy %.2f%% (test loss %.4f)%n",
+                seconds, state.bestEpoch, 100 * state.bestValidationAccuracy, 100 * testPredictions.accuracy(), testPredictions.loss());
+        console.println("outputs: " + runDir);
+        return 0;
+    }
+
+    private TrainConfig config() {
+        Preset preset = Preset.find(model);
+        TrainConfig d = (preset != null ? preset : Preset.MLP).defaults;
+        Augmentation aug = d.augmentation();
+        if (augment != null) aug = augment ? Augmentation.STANDARD : null;
+        if (aug != null && elastic) aug = new Augmentation(aug.maxShift(), aug.maxRotationDegrees(), aug.maxScale(), true);
+        try {
+            return new TrainConfig(or(epochs, d.epochs()), or(batchSize, d.batchSize()), or(lr, d.learningRate()),
+                    or(optimizer, d.optimizer()), or(momentum, d.momentum()), or(weightDecay, d.weightDecay()),
+                    schedule != null ? Schedule.parse(schedule) : d.schedule(), aug, seed);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private String modelSpec() {
+        Preset preset = Preset.find(model);
+        if (preset == null) {
+            if (hidden != null) throw new ParameterException(spec.commandLine(), "--hidden applies to the mlp preset, not to a model spec");
+            return model;
+        }
+        if (hidden != null && preset != Preset.MLP) throw new ParameterException(spec.commandLine(), "--hidden applies to the mlp preset only");
+        return preset.spec(hidden != null ? hidden : Preset.DEFAULT_HIDDEN, dropout);
+    }
+
+    private Path runsDir() {
+        if (out != null) return out;
+        String env = System.getenv("NN_RUNS_DIR");
+        return env != null && !env.isBlank() ? Path.of(env) : Path.of("runs");
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value != null ? value : fallback;
+    }
+}

@@ -1,0 +1,20 @@
+package nn.data;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A data set on demand: loaded from the data directory, downloaded (and verified) first if
+ * its files are not there, so {@code nn train} on a fresh machine just works.
+ */
+public record DataSource(DatasetKind kind, Path dataDir, List<String> mirrors, TransferListener listener) {
+
+    public LabeledImages load(DatasetFiles.Part part) throws IOException {
+        if (!DatasetFiles.present(kind, dataDir)) {
+            listener.say(kind.id + " is not in " + dataDir + "; downloading it");
+            Downloader.standard(mirrors, listener).fetch(kind, dataDir, false);
+        }
+        return DatasetFiles.load(kind, dataDir, part);
+    }
+}

@@ -1,0 +1,78 @@
+package nn.model;
+
+import org.nd4j.linalg.api.buffer.DataType;
+
+/** An element-wise non-linearity y = f(x); backward multiplies by f'(x). */
+public final class Activation implements Layer {
+    public enum Fn {
+        RELU, SIGMOID, TANH,
+        /** Gaussian error linear unit, in the tanh approximation of Hendrycks & Gimpel. */
+        GELU;
+
+        private static final double C = Math.sqrt(2 / Math.PI);
+
+        double apply(double x) {
+            return switch (this) {
+                case RELU -> x > 0 ? x : 0;
+                case SIGMOID -> 1 / (1 + Math.exp(-x));
+                case TANH -> Math.tanh(x);
+                case GELU -> 0.5 * x * (1 + Math.tanh(C * (x + 0.044715 * x * x * x)));
+            };
+        }
+
+        /** f'(x), given x and y = f(x) (sigmoid and tanh are cheapest from y). */
+        double derivative(double x, double y) {
+            return switch (this) {
+                case RELU -> x > 0 ? 1 : 0;
+                case SIGMOID -> y * (1 - y);
+                case TANH -> 1 - y * y;
+                case GELU -> {
+                    double t = Math.tanh(C * (x + 0.044715 * x * x * x));
+                    yield 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * C * (1 + 3 * 0.044715 * x * x);
+                }
+            };
+        }
+    }
+
+    private final Fn fn;
+    private BatchBuffers buffers;
+    private Tensor x;
+    private int size;
+
+    public Activation(Fn fn) {
+        this.fn = fn;
+    }
+
+    public Fn fn() {
+        return fn;
+    }
+
+    @Override
+    public Shape build(Shape input, DataType type) {
+        size = input.size();
+        buffers = new BatchBuffers(type, size, size);
+        return input;
+    }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        this.x = x;
+        buffers.ensure((int) x.shape()[0]);
+        Tensor y = buffers.output();
+        for (int i = 0; i < y.length; i++) y.set(i, fn.apply(x.get(i)));
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor delta) {
+        Tensor y = buffers.output();
+        Tensor dx = buffers.inputGrad();
+        for (int i = 0; i < dx.length; i++) dx.set(i, delta.get(i) * fn.derivative(x.get(i), y.get(i)));   // dx = δ ⊙ f'(x)
+        return dx;
+    }
+
+    @Override
+    public String spec() {
+        return fn.name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,118 @@
+package nn.model;
+
+import java.util.List;
+
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Batch normalisation (Ioffe & Szegedy 2015) per channel: after a dense layer each feature is a
+ * channel; after a conv layer each filter is, normalised over batch, height and width.
+ * <pre>
+ *   x̂ = (x − μ_B) / sqrt(σ²_B + ε),   y = γ·x̂ + β
+ *   backward: dβ = Σ δ,  dγ = Σ δ·x̂,  dx = γ / (N·σ) · (N·δ − Σ δ − x̂·Σ δ·x̂)
+ * </pre>
+ * At inference the running averages of μ and σ² replace the batch statistics.
+ */
+public final class BatchNorm implements Layer {
+    private static final double EPS = 1e-5;
+    private static final double MOMENTUM = 0.1;
+
+    private int channels;
+    private Param gamma, beta;
+    private Tensor runningMean, runningVar;
+    private BatchBuffers buffers;
+    private Tensor xhat;
+    private double[] invStd = new double[0];
+
+    @Override
+    public Shape build(Shape input, DataType type) {
+        channels = input.channels();
+        gamma = Param.of("gamma", Tensor.zeros(type, 1, channels), false);
+        beta = Param.of("beta", Tensor.zeros(type, 1, channels), false);
+        runningMean = Tensor.zeros(type, 1, channels);
+        runningVar = Tensor.zeros(type, 1, channels);
+        buffers = new BatchBuffers(type, input.size(), input.size());
+        invStd = new double[channels];
+        return input;
+    }
+
+    @Override
+    public void initialize(Rng rng) {
+        gamma.value().fill(1);
+        beta.value().fill(0);
+        runningMean.fill(0);
+        runningVar.fill(1);
+    }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        if (buffers.ensure((int) x.shape()[0])) xhat = Tensor.zeros(x.type(), x.shape());
+        Tensor y = buffers.output();
+        int rows = x.length / channels;
+        double[] mean = new double[channels], var = new double[channels];
+        if (training) {
+            for (int i = 0; i < x.length; i++) mean[i % channels] += x.get(i);
+            for (int c = 0; c < channels; c++) mean[c] /= rows;
+            for (int i = 0; i < x.length; i++) {
+                double d = x.get(i) - mean[i % channels];
+                var[i % channels] += d * d;
+            }
+            for (int c = 0; c < channels; c++) {
+                var[c] /= rows;
+                double unbiased = rows > 1 ? var[c] * rows / (rows - 1) : var[c];
+                runningMean.set(c, (1 - MOMENTUM) * runningMean.get(c) + MOMENTUM * mean[c]);
+                runningVar.set(c, (1 - MOMENTUM) * runningVar.get(c) + MOMENTUM * unbiased);
+            }
+        } else {
+            for (int c = 0; c < channels; c++) {
+                mean[c] = runningMean.get(c);
+                var[c] = runningVar.get(c);
+            }
+        }
+        for (int c = 0; c < channels; c++) invStd[c] = 1 / Math.sqrt(var[c] + EPS);
+        for (int i = 0; i < x.length; i++) {
+            int c = i % channels;
+            double h = (x.get(i) - mean[c]) * invStd[c];
+            xhat.set(i, h);
+            y.set(i, gamma.value().get(c) * h + beta.value().get(c));
+        }
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor delta) {
+        int rows = delta.length / channels;
+        double[] sumD = new double[channels], sumDX = new double[channels];
+        for (int i = 0; i < delta.length; i++) {
+            int c = i % channels;
+            sumD[c] += delta.get(i);
+            sumDX[c] += delta.get(i) * xhat.get(i);
+        }
+        for (int c = 0; c < channels; c++) {
+            beta.grad().set(c, sumD[c]);       // dβ = Σ δ
+            gamma.grad().set(c, sumDX[c]);     // dγ = Σ δ·x̂
+        }
+        Tensor dx = buffers.inputGrad();
+        for (int i = 0; i < dx.length; i++) {
+            int c = i % channels;
+            double scale = gamma.value().get(c) * invStd[c] / rows;
+            dx.set(i, scale * (rows * delta.get(i) - sumD[c] - xhat.get(i) * sumDX[c]));
+        }
+        return dx;
+    }
+
+    @Override
+    public List<Param> params() {
+        return List.of(gamma, beta);
+    }
+
+    @Override
+    public List<Tensor> buffers() {
+        return List.of(runningMean, runningVar);
+    }
+
+    @Override
+    public String spec() {
+        return "batchnorm";
+    }
+}

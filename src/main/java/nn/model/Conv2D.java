@@ -1,0 +1,173 @@
+package nn.model;
+
+import java.util.List;
+
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * 2-D convolution as one matrix product per batch (im2col).
+ *
+ * <p>Every output pixel's receptive field (k x k x C input values) is copied into one row of
+ * {@code cols} [batch·outH·outW, k·k·C]. Then the whole layer is
+ * <pre>
+ *   forward:   y     = cols·W + b          W: [k·k·C, filters], y: [batch·outH·outW, filters] = NHWC
+ *   backward:  dW    = colsᵀ·δ
+ *              db    = Σ_rows δ
+ *              dcols = δ·Wᵀ, then each row is added back onto the pixels it came from (col2im)
+ * </pre>
+ * One large GEMM keeps BLAS near its peak, where a loop of small per-image products would not.
+ */
+public final class Conv2D implements Layer {
+    private final int filters, kernel, stride, padding;
+    private Init init;
+    private int inH, inW, inC, outH, outW, patch;
+    private Param w, b;
+    private DataType type;
+    private BatchBuffers buffers;
+    private Tensor cols, dcols;
+    private int batch = -1;
+    private boolean computesInputGradient = true;
+
+    public Conv2D(int filters, int kernel, int stride, int padding, Init init) {
+        if (filters < 1 || kernel < 1 || stride < 1 || padding < 0) {
+            throw new IllegalArgumentException("conv needs filters >= 1, kernel >= 1, stride >= 1, padding >= 0");
+        }
+        this.filters = filters;
+        this.kernel = kernel;
+        this.stride = stride;
+        this.padding = padding;
+        this.init = init;
+    }
+
+    public void setInit(Init init) {
+        this.init = init;
+    }
+
+    public int filters() {
+        return filters;
+    }
+
+    public int kernel() {
+        return kernel;
+    }
+
+    @Override
+    public Shape build(Shape input, DataType type) {
+        this.type = type;
+        inH = input.height();
+        inW = input.width();
+        inC = input.channels();
+        outH = (inH + 2 * padding - kernel) / stride + 1;
+        outW = (inW + 2 * padding - kernel) / stride + 1;
+        if (outH < 1 || outW < 1) {
+            throw new IllegalArgumentException(spec() + " does not fit a " + input + " input");
+        }
+        patch = kernel * kernel * inC;
+        w = Param.of("W", Tensor.zeros(type, patch, filters), true);
+        b = Param.of("b", Tensor.zeros(type, 1, filters), false);
+        Shape out = new Shape(outH, outW, filters);
+        buffers = new BatchBuffers(type, input.size(), out.size());
+        return out;
+    }
+
+    @Override
+    public void initialize(Rng rng) {
+        init.fill(w.value(), patch, kernel * kernel * filters, rng);
+        b.value().fill(0);
+    }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        int n = (int) x.shape()[0];
+        buffers.ensure(n);
+        if (n != batch) {
+            batch = n;
+            cols = Tensor.zeros(type, (long) n * outH * outW, patch);   // padding entries stay 0
+            dcols = null;
+        }
+        im2col(x);
+        Tensor y = buffers.output().reshape((long) n * outH * outW, filters);
+        Tensor.gemm(cols, false, w.value(), false, y, 1, 0);              // y = cols·W
+        Tensor bias = b.value();
+        for (int r = 0, k = 0; r < y.shape()[0]; r++) {                 // y += b
+            for (int f = 0; f < filters; f++, k++) y.set(k, y.get(k) + bias.get(f));
+        }
+        return buffers.output();
+    }
+
+    @Override
+    public Tensor backward(Tensor deltaOut) {
+        Tensor delta = deltaOut.reshape((long) batch * outH * outW, filters);
+        Tensor.gemm(cols, true, delta, false, w.grad(), 1, 0);           // dW = colsᵀ·δ
+        Tensor db = b.grad();
+        db.fill(0);
+        for (int r = 0, k = 0; r < delta.shape()[0]; r++) {              // db = Σ_rows δ
+            for (int f = 0; f < filters; f++, k++) db.set(f, db.get(f) + delta.get(k));
+        }
+        if (!computesInputGradient) return null;
+        if (dcols == null) dcols = Tensor.zeros(type, (long) batch * outH * outW, patch);
+        Tensor.gemm(delta, false, w.value(), true, dcols, 1, 0);         // dcols = δ·Wᵀ
+        Tensor dx = buffers.inputGrad();
+        col2im(dcols, dx);
+        return dx;
+    }
+
+    /** Copies each receptive field into a row of cols; a run of kernel pixels is contiguous in NHWC. */
+    private void im2col(Tensor x) {
+        int row = 0;
+        for (int n = 0; n < batch; n++) {
+            for (int oy = 0; oy < outH; oy++) {
+                for (int ox = 0; ox < outW; ox++, row++) {
+                    int x0 = ox * stride - padding;
+                    int kxFrom = Math.max(0, -x0), kxTo = Math.min(kernel, inW - x0);   // in-bounds kernel columns
+                    for (int ky = 0; ky < kernel; ky++) {
+                        int iy = oy * stride - padding + ky;
+                        if (iy < 0 || iy >= inH || kxFrom >= kxTo) continue;
+                        int src = ((n * inH + iy) * inW + x0 + kxFrom) * inC;
+                        int dst = row * patch + (ky * kernel + kxFrom) * inC;
+                        cols.copyFrom(x, src, dst, (kxTo - kxFrom) * inC);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The adjoint of im2col: every row of dcols is added back onto the input pixels it was copied from. */
+    private void col2im(Tensor dcols, Tensor dx) {
+        dx.fill(0);
+        int row = 0;
+        for (int n = 0; n < batch; n++) {
+            for (int oy = 0; oy < outH; oy++) {
+                for (int ox = 0; ox < outW; ox++, row++) {
+                    int x0 = ox * stride - padding;
+                    int kxFrom = Math.max(0, -x0), kxTo = Math.min(kernel, inW - x0);
+                    for (int ky = 0; ky < kernel; ky++) {
+                        int iy = oy * stride - padding + ky;
+                        if (iy < 0 || iy >= inH || kxFrom >= kxTo) continue;
+                        int dst = ((n * inH + iy) * inW + x0 + kxFrom) * inC;
+                        int src = row * patch + (ky * kernel + kxFrom) * inC;
+                        for (int i = 0, len = (kxTo - kxFrom) * inC; i < len; i++) dx.add(dst + i, dcols.get(src + i));
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public List<Param> params() {
+        return List.of(w, b);
+    }
+
+    @Override
+    public void setComputesInputGradient(boolean computes) {
+        computesInputGradient = computes;
+    }
+
+    @Override
+    public String spec() {
+        String s = "conv(" + filters + "," + kernel;
+        if (stride != 1) s += ",stride=" + stride;
+        if (padding != 0) s += ",pad=" + padding;
+        return s + ")";
+    }
+}

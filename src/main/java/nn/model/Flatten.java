@@ -1,0 +1,30 @@
+package nn.model;
+
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Turns a feature map into a feature vector. Activations are already stored as one row per
+ * example, so this only changes the shape the next layer sees: forward and backward pass
+ * their tensors through untouched.
+ */
+public final class Flatten implements Layer {
+    @Override
+    public Shape build(Shape input, DataType type) {
+        return Shape.features(input.size());
+    }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        return x;
+    }
+
+    @Override
+    public Tensor backward(Tensor delta) {
+        return delta;
+    }
+
+    @Override
+    public String spec() {
+        return "flatten";
+    }
+}

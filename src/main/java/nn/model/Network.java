@@ -1,0 +1,125 @@
+package nn.model;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * A stack of layers ending in a classifier: forward runs them in order, backward in reverse,
+ * each layer turning dL/d(its output) into dL/d(its input).
+ */
+public final class Network {
+    private final ModelSpec spec;
+    private final List<Layer> layers;
+    private final Shape inputShape;
+    private final DataType type;
+    private final List<Shape> shapes = new ArrayList<>();
+    private Tensor input;
+
+    Network(ModelSpec spec, List<Layer> layers, DataType type) {
+        this.spec = spec;
+        this.layers = List.copyOf(layers);
+        this.inputShape = spec.input();
+        this.type = type;
+        Shape shape = inputShape;
+        for (Layer layer : layers) {
+            shape = layer.build(shape, type);
+            shapes.add(shape);
+        }
+        if (!shape.isFlat() || shape.channels() != spec.classes()) {
+            throw new IllegalStateException("the network ends in " + shape + " values, expected " + spec.classes() + " class scores");
+        }
+        // Nobody needs dL/d(pixels) in training: the first layer skips that product.
+        layers.get(0).setComputesInputGradient(false);
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public List<Layer> layers() {
+        return layers;
+    }
+
+    public DataType type() {
+        return type;
+    }
+
+    public int classes() {
+        return spec.classes();
+    }
+
+    public Shape inputShape() {
+        return inputShape;
+    }
+
+    public void initialize(Rng rng) {
+        for (Layer layer : layers) layer.initialize(rng);
+    }
+
+    /** Where random layers (dropout) draw from during training. */
+    public void setRng(Rng rng) {
+        for (Layer layer : layers) layer.setRng(rng);
+    }
+
+    /** When set, the first layer also computes dL/dx (saliency maps, gradient checks). */
+    public void setComputesInputGradient(boolean computes) {
+        layers.get(0).setComputesInputGradient(computes);
+    }
+
+    /** A buffer of {@code n} input images [n, height·width·channels], reused while n stays the same. */
+    public Tensor inputBuffer(int n) {
+        if (input == null || input.shape()[0] != n) input = Tensor.zeros(type, n, inputShape.size());
+        return input;
+    }
+
+    /** Class scores (logits) [n, classes]. */
+    public Tensor forward(Tensor x, boolean training) {
+        Tensor a = x;
+        for (Layer layer : layers) a = layer.forward(a, training);
+        return a;
+    }
+
+    /** Back-propagates dL/d(logits); fills every parameter's gradient and returns dL/dx if asked for. */
+    public Tensor backward(Tensor gradLogits) {
+        Tensor g = gradLogits;
+        for (int i = layers.size() - 1; i >= 0 && g != null; i--) g = layers.get(i).backward(g);
+        return g;
+    }
+
+    /** All learned parameters, named by position: {@code 0.W}, {@code 0.b}, ... */
+    public List<Param> params() {
+        List<Param> out = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            for (Param p : layers.get(i).params()) out.add(new Param(i + "." + p.name(), p.value(), p.grad(), p.decays()));
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    /** Non-learned state that still belongs to the model (batch-norm running statistics). */
+    public List<Tensor> buffers() {
+        List<Tensor> out = new ArrayList<>();
+        for (Layer layer : layers) out.addAll(layer.buffers());
+        return out;
+    }
+
+    public long parameterCount() {
+        long n = 0;
+        for (Param p : params()) n += p.value().length;
+        return n;
+    }
+
+    /** One line per layer with its output shape and parameter count. */
+    public String summary() {
+        StringBuilder sb = new StringBuilder(String.format("  %-24s %-10s%n", "input", inputShape));
+        for (int i = 0; i < layers.size(); i++) {
+            long count = 0;
+            for (Param p : layers.get(i).params()) count += p.value().length;
+            sb.append(String.format("  %-24s %-10s %s%n", layers.get(i).spec(), shapes.get(i), count > 0 ? String.format("%,d params", count) : ""));
+        }
+        sb.append(String.format("  %-24s %-10s %,d params in all%n", "softmax", Shape.features(classes()), parameterCount()));
+        return sb.toString();
+    }
+}

@@ -1,0 +1,33 @@
+package nn.train;
+
+import java.util.Locale;
+
+/** The hyper-parameters of a training run; recorded in checkpoints and reports. */
+public record TrainConfig(int epochs, int batchSize, double learningRate, String optimizer, double momentum,
+                          double weightDecay, Schedule schedule, Augmentation augmentation, long seed) {
+    public TrainConfig {
+        if (epochs < 1) throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+        if (!(learningRate > 0)) throw new IllegalArgumentException("learning rate must be positive, got " + learningRate);
+        if (weightDecay < 0) throw new IllegalArgumentException("weight decay must not be negative, got " + weightDecay);
+        optimizer = optimizer.toLowerCase(Locale.ROOT);
+        newOptimizer(optimizer, momentum, weightDecay); // validates the name and momentum
+    }
+
+    public Optimizer newOptimizer() {
+        return newOptimizer(optimizer, momentum, weightDecay);
+    }
+
+    private static Optimizer newOptimizer(String name, double momentum, double weightDecay) {
+        return switch (name) {
+            case "sgd" -> new Sgd(momentum, false, weightDecay);
+            case "nesterov" -> new Sgd(momentum, true, weightDecay);
+            case "adam" -> new Adam(weightDecay);
+            default -> throw new IllegalArgumentException("unknown optimizer '" + name + "': expected sgd, nesterov or adam");
+        };
+    }
+
+    public TrainConfig withEpochs(int n) {
+        return new TrainConfig(n, batchSize, learningRate, optimizer, momentum, weightDecay, schedule, augmentation, seed);
+    }
+}

@@ -1,0 +1,129 @@
+package nn.train;
+
+import java.io.IOException;
+import java.util.function.BooleanSupplier;
+
+import nn.data.LabeledImages;
+import nn.eval.Predictions;
+import nn.eval.Predictor;
+import nn.model.Network;
+import nn.model.Rng;
+import nn.model.SoftmaxCrossEntropy;
+import nn.model.Tensor;
+
+/**
+ * The training loop: mini-batch gradient descent over shuffled training images, one
+ * validation pass per epoch. Each step is forward → loss → backward → optimiser update.
+ */
+public final class Trainer {
+    private final LabeledImages train;
+    private final LabeledImages validation;
+    private final TrainListener listener;
+
+    public Trainer(LabeledImages train, LabeledImages validation, TrainListener listener) {
+        this.train = train;
+        this.validation = validation;
+        this.listener = listener;
+    }
+
+    /**
+     * Trains until the configured number of epochs, or until {@code stop} says so (checked
+     * after each step, so the state stays consistent); returns whether training finished.
+     */
+    public boolean run(TrainingState s, BooleanSupplier stop) throws IOException {
+        Network net = s.network;
+        TrainConfig cfg = s.config;
+        int pixels = train.pixelsPerImage(), batches = s.batchesPerEpoch(train.size());
+        long totalSteps = s.totalSteps(train.size());
+        SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(net.classes());
+        float[] batchPixels = new float[cfg.batchSize() * pixels];
+        int[] batchLabels = new int[cfg.batchSize()];
+        s.optimizer.prepare(net.params());
+        while (!s.finished()) {
+            int[] order = epochOrder(cfg.seed(), s.epoch, train.size());
+            listener.epochStarted(s.epoch + 1, batches);
+            long epochStart = System.nanoTime();
+            double before = s.epochSeconds;
+            while (s.batchInEpoch < batches) {
+                int from = s.batchInEpoch * cfg.batchSize();
+                int n = Math.min(cfg.batchSize(), train.size() - from);
+                int[] labels = n == cfg.batchSize() ? batchLabels : new int[n];
+                fillBatch(order, from, n, batchPixels, labels, cfg.augmentation(), s.noise);
+                Tensor x = net.inputBuffer(n);
+                x.copyFrom(batchPixels, 0, 0, n * pixels);
+
+                Tensor logits = net.forward(x, true);
+                double batchLoss = loss.forward(logits, labels, n);
+                net.backward(loss.backward());
+                double lr = cfg.schedule().rate(cfg.learningRate(), s.step, totalSteps);
+                s.optimizer.step(net.params(), lr);
+
+                s.step++;
+                s.batchInEpoch++;
+                s.epochLossSum += batchLoss * n;
+                s.epochSeen += n;
+                int correct = countCorrect(loss.probabilities(), labels, n, net.classes());
+                s.epochCorrect += correct;
+                double seconds = before + (System.nanoTime() - epochStart) / 1e9;
+                listener.batchDone(s.epoch + 1, s.batchInEpoch, batches, batchLoss, (double) correct / n, s.epochSeen / seconds);
+                if (stop.getAsBoolean()) {
+                    s.epochSeconds = seconds;
+                    return false;
+                }
+            }
+            endEpoch(s, before + (System.nanoTime() - epochStart) / 1e9, totalSteps);
+        }
+        return true;
+    }
+
+    private void endEpoch(TrainingState s, double seconds, long totalSteps) throws IOException {
+        double vLoss = Double.NaN, vAcc = Double.NaN;
+        if (validation != null && validation.size() > 0) {
+            Predictions p = Predictor.predict(s.network, validation);
+            vLoss = p.loss();
+            vAcc = p.accuracy();
+        }
+        s.epoch++;
+        double lr = s.config.schedule().rate(s.config.learningRate(), Math.max(0, s.step - 1), totalSteps);
+        EpochMetrics m = new EpochMetrics(s.epoch, s.epochLossSum / s.epochSeen, (double) s.epochCorrect / s.epochSeen,
+                vLoss, vAcc, lr, seconds);
+        s.history.add(m);
+        // Without a validation set the latest epoch counts as the best.
+        boolean improved = Double.isNaN(vAcc) || vAcc > s.bestValidationAccuracy;
+        if (improved) {
+            s.bestValidationAccuracy = Double.isNaN(vAcc) ? s.bestValidationAccuracy : vAcc;
+            s.bestEpoch = s.epoch;
+        }
+        s.batchInEpoch = 0;
+        s.epochLossSum = 0;
+        s.epochCorrect = 0;
+        s.epochSeen = 0;
+        s.epochSeconds = 0;
+        listener.epochDone(s, m, improved);
+    }
+
+    /** The shuffle of epoch e depends only on the seed and e, so a resumed run sees the same order. */
+    static int[] epochOrder(long seed, int epoch, int n) {
+        return new Rng(seed * 0x9E3779B97F4A7C15L + epoch).permutation(n);
+    }
+
+    private void fillBatch(int[] order, int from, int n, float[] pixels, int[] labels, Augmentation aug, Rng rng) {
+        int p = train.pixelsPerImage();
+        for (int i = 0; i < n; i++) {
+            int idx = order[from + i];
+            labels[i] = train.labels()[idx];
+            if (aug == null) train.copyImage(idx, pixels, i * p);
+            else aug.apply(train.pixels(), idx * p, pixels, i * p, train.rows(), train.cols(), rng);
+        }
+    }
+
+    private static int countCorrect(Tensor probs, int[] labels, int n, int classes) {
+        int correct = 0;
+        for (int i = 0; i < n; i++) {
+            int best = 0;
+            for (int k = 1; k < classes; k++) if (probs.get(i * classes + k) > probs.get(i * classes + best)) best = k;
+            if (best == labels[i]) correct++;
+        }
+        return correct;
+    }
+}
