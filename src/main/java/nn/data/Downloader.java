@@ -45,9 +45,12 @@ public final class Downloader {
 
     /** Makes sure every file of the data set is present and verified; returns how many were fetched. */
     public int fetch(DatasetKind kind, Path dataDir, boolean force) throws IOException {
+        return fetch(kind, dataDir, force, mirrors.isEmpty() ? kind.defaultMirrors : mirrors);
+    }
+
+    int fetch(DatasetKind kind, Path dataDir, boolean force, List<String> sources) throws IOException {
         Path dir = dataDir.resolve(kind.folder);
         Files.createDirectories(dir);
-        List<String> sources = mirrors.isEmpty() ? kind.defaultMirrors : mirrors;
         int fetched = 0;
         for (DatasetKind.DataFile file : kind.files()) {
             Path target = dir.resolve(file.gzName());

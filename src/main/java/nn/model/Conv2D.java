@@ -125,7 +125,7 @@ public final class Conv2D implements Layer {
                         if (iy < 0 || iy >= inH || kxFrom >= kxTo) continue;
                         int src = ((n * inH + iy) * inW + x0 + kxFrom) * inC;
                         int dst = row * patch + (ky * kernel + kxFrom) * inC;
-                        cols.copyFrom(x, src, dst, (kxTo - kxFrom) * inC);
+                        for (int i = 0, len = (kxTo - kxFrom) * inC; i < len; i++) cols.set(dst + i, x.get(src + i));
                     }
                 }
             }

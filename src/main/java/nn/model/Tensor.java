@@ -88,15 +88,26 @@ public abstract sealed class Tensor permits Tensor.F32, Tensor.F64 {
 
     static final class F32 extends Tensor {
         private final FloatBuffer data;
+        private final long address;
 
         F32(INDArray array) {
             super(array);
             this.data = array.data().asNioFloat();
+            this.address = array.data().address();
         }
 
-        @Override public double get(int i) { return data.get(i); }
+        // Unsafe rather than data.get(i): in a full training step C2 stopped inlining the
+        // FloatBuffer access chain and the optimiser loop ran 5x slower. The asserts (on in
+        // the tests) keep every access inside the buffer.
+        @Override public double get(int i) {
+            assert i >= 0 && i < length : i;
+            return UNSAFE.getFloat(address + ((long) i << 2));
+        }
 
-        @Override public void set(int i, double v) { data.put(i, (float) v); }
+        @Override public void set(int i, double v) {
+            assert i >= 0 && i < length : i;
+            UNSAFE.putFloat(address + ((long) i << 2), (float) v);
+        }
 
         @Override
         public void copyFrom(Tensor src, int srcPos, int dstPos, int count) {
@@ -107,6 +118,18 @@ public abstract sealed class Tensor permits Tensor.F32, Tensor.F64 {
         @Override
         public void copyFrom(float[] src, int srcPos, int dstPos, int count) {
             data.put(dstPos, src, srcPos, count);
+        }
+    }
+
+    private static final sun.misc.Unsafe UNSAFE = unsafe();
+
+    private static sun.misc.Unsafe unsafe() {
+        try {
+            java.lang.reflect.Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            return (sun.misc.Unsafe) f.get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
         }
     }
 
