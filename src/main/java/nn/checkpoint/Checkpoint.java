@@ -53,7 +53,7 @@ public final class Checkpoint {
     private static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().create();
 
     /** What the checkpoint says about where the model came from. */
-    public record Origin(String dataset, List<String> classNames, String nnVersion, String nd4jVersion) {}
+    public record Origin(String dataset, List<String> classNames, int validationSize, int limit, String nnVersion, String nd4jVersion) {}
 
     /** A loaded checkpoint: the model, its training state, and where it came from. */
     public record Loaded(Path file, Network network, TrainingState state, Origin origin, JsonObject header) {}
@@ -80,6 +80,8 @@ public final class Checkpoint {
         header.addProperty("nd4j_version", origin.nd4jVersion());
         header.addProperty("dataset", origin.dataset());
         header.add("class_names", GSON.toJsonTree(origin.classNames()));
+        header.addProperty("validation_size", origin.validationSize());
+        header.addProperty("limit", origin.limit());
         header.addProperty("normalisation", "pixel / 255, white digit on black, 28x28 as MNIST");
         JsonObject model = new JsonObject();
         model.addProperty("spec", net.spec().text());
@@ -134,6 +136,7 @@ public final class Checkpoint {
         cfg.add("augmentation", c.augmentation() == null ? null : GSON.toJsonTree(c.augmentation()));
         cfg.addProperty("seed", c.seed());
         t.add("config", cfg);
+        t.addProperty("frozen_layers", s.frozenLayers);
         t.addProperty("epoch", s.epoch);
         t.addProperty("batch_in_epoch", s.batchInEpoch);
         t.addProperty("step", s.step);
@@ -147,6 +150,28 @@ public final class Checkpoint {
         t.addProperty("best_epoch", s.bestEpoch);
         t.add("history", GSON.toJsonTree(s.history));
         return t;
+    }
+
+    /** Moves a run's progress (position, random stream, optimiser state, history) into another state. */
+    public static void copyProgress(TrainingState from, TrainingState to) {
+        to.frozenLayers = from.frozenLayers;
+        to.epoch = from.epoch;
+        to.batchInEpoch = from.batchInEpoch;
+        to.step = from.step;
+        to.noise.setState(from.noise.state());
+        to.epochLossSum = from.epochLossSum;
+        to.epochCorrect = from.epochCorrect;
+        to.epochSeen = from.epochSeen;
+        to.epochSeconds = from.epochSeconds;
+        to.bestValidationAccuracy = from.bestValidationAccuracy;
+        to.bestEpoch = from.bestEpoch;
+        to.history.addAll(from.history);
+        to.optimizer.setSteps(from.optimizer.steps());
+        to.optimizer.prepare(to.trainableParams());
+        for (int i = 0; i < from.optimizer.state().size(); i++) {
+            Tensor src = from.optimizer.state().get(i);
+            to.optimizer.state().get(i).copyFrom(src, 0, 0, src.length);
+        }
     }
 
     public static Loaded load(Path file) throws IOException {
@@ -204,7 +229,7 @@ public final class Checkpoint {
         ModelSpec spec = new ModelSpec(model.get("spec").getAsString(), input, model.get("classes").getAsInt());
         Network net = spec.build(DataType.FLOAT);
         TrainingState state = trainingState(net, header.getAsJsonObject("training"));
-        state.optimizer.prepare(net.params());
+        state.optimizer.prepare(state.trainableParams());
 
         List<Tensor> targets = new ArrayList<>();
         for (Param p : net.params()) targets.add(p.value());
@@ -229,8 +254,8 @@ public final class Checkpoint {
 
         List<String> classNames = new ArrayList<>();
         for (JsonElement e : header.getAsJsonArray("class_names")) classNames.add(e.getAsString());
-        Origin origin = new Origin(header.get("dataset").getAsString(), classNames,
-                header.get("nn_version").getAsString(), header.get("nd4j_version").getAsString());
+        Origin origin = new Origin(header.get("dataset").getAsString(), classNames, header.get("validation_size").getAsInt(),
+                header.get("limit").getAsInt(), header.get("nn_version").getAsString(), header.get("nd4j_version").getAsString());
         return new Loaded(file, net, state, origin, header);
     }
 
@@ -242,6 +267,7 @@ public final class Checkpoint {
                 c.get("weight_decay").getAsDouble(), Schedule.parse(c.get("schedule").getAsString()),
                 aug == null || aug.isJsonNull() ? null : GSON.fromJson(aug, Augmentation.class), c.get("seed").getAsLong());
         TrainingState s = new TrainingState(net, config);
+        s.frozenLayers = t.get("frozen_layers").getAsInt();
         s.epoch = t.get("epoch").getAsInt();
         s.batchInEpoch = t.get("batch_in_epoch").getAsInt();
         s.step = t.get("step").getAsLong();

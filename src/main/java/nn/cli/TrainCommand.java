@@ -16,10 +16,13 @@ import nn.data.DatasetFiles;
 import nn.data.DatasetKind;
 import nn.data.LabeledImages;
 import nn.data.Split;
+import nn.eval.Evaluation;
 import nn.eval.Predictions;
+import nn.eval.ReportWriter;
 import nn.eval.Predictor;
 import nn.model.ModelSpec;
 import nn.model.Network;
+import nn.model.Rng;
 import nn.train.Augmentation;
 import nn.train.Preset;
 import nn.train.Schedule;
@@ -65,7 +68,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "Hidden layer sizes of the mlp preset (default: 256).")
     List<Integer> hidden;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training set (preset default: mlp 12, cnn 12, cnn-best 20).")
+    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training set (preset default: mlp 12, cnn 12, cnn-best 15).")
     Integer epochs;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Images per gradient step (default: 64).")
@@ -119,50 +122,62 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Plain lines instead of progress bars, even on a terminal.")
     boolean noProgress;
 
+    @Option(names = "--resume", paramLabel = "RUN_DIR|CHECKPOINT",
+            description = "Continue an interrupted or finished run where it stopped (its last.ckpt); with --epochs, train longer.")
+    Path resume;
+
+    @Option(names = "--init", paramLabel = "CHECKPOINT",
+            description = "Start from a trained model's weights (fine-tuning). On another data set the output layer starts afresh.")
+    Path init;
+
+    @Option(names = "--freeze", description = "With --init: keep every layer but the output layer fixed.")
+    boolean freeze;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter console = spec.commandLine().getOut();
-        DatasetKind kind = Main.dataset(spec, dataset);
-        TrainConfig config = config();
-        String specText = modelSpec();
-        Network network;
-        try {
-            network = ModelSpec.of(specText).build(DataType.FLOAT);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "bad --model: " + e.getMessage());
-        }
+        if (resume != null && init != null) throw new ParameterException(spec.commandLine(), "--resume and --init do not go together");
+        if (freeze && init == null) throw new ParameterException(spec.commandLine(), "--freeze needs --init CHECKPOINT");
+
+        Checkpoint.Loaded resumed = resume != null ? Checkpoint.load(RunDirectory.resolveCheckpoint(resume, RunDirectory.LAST)) : null;
+        DatasetKind kind = Main.dataset(spec, resumed != null ? resumed.origin().dataset() : dataset);
+        int validationSize = resumed != null ? resumed.origin().validationSize() : validation;
+        int limitSize = resumed != null ? resumed.origin().limit() : limit != null ? limit : -1;
+        TrainingState state = resumed != null ? resumedState(resumed) : freshState(kind);
+        TrainConfig config = state.config;
 
         DataSource source = new DataSource(kind, data.dataDir(), data.mirrors(), new ConsoleTransferListener(console, false));
         long loadStart = System.nanoTime();
         LabeledImages all = source.load(DatasetFiles.Part.TRAIN);
         LabeledImages test = source.load(DatasetFiles.Part.TEST);
-        if (limit != null) all = all.first(limit);
-        if (validation >= all.size()) {
-            throw new ParameterException(spec.commandLine(), "--validation " + validation + " leaves no training images out of " + all.size());
+        if (limitSize >= 0) all = all.first(limitSize);
+        if (validationSize >= all.size()) {
+            throw new ParameterException(spec.commandLine(), "--validation " + validationSize + " leaves no training images out of " + all.size());
         }
-        Split split = validation > 0 ? Split.of(all, validation, seed) : new Split(all, null);
+        Split split = validationSize > 0 ? Split.of(all, validationSize, config.seed()) : new Split(all, null);
         console.printf("data: %s, %,d training / %,d validation / %,d test images (loaded in %.1f s)%n", kind.id,
-                split.train().size(), validation, test.size(), (System.nanoTime() - loadStart) / 1e9);
+                split.train().size(), validationSize, test.size(), (System.nanoTime() - loadStart) / 1e9);
 
-        TrainingState state = new TrainingState(network, config);
-        network.initialize(new nn.model.Rng(seed));
-        Path runDir = RunDirectory.create(runsDir(), Preset.find(model) != null ? Preset.find(model).id() : "custom");
+        Network network = state.network;
+        Path runDir = resumed != null ? resumed.file().toAbsolutePath().getParent()
+                : RunDirectory.create(runsDir(), Preset.find(model) != null ? Preset.find(model).id() : "custom");
         console.printf("model: %s (%,d parameters)%n%s", network.spec().text(), network.parameterCount(), network.summary());
-        console.printf("training: %d epochs, batch %d, %s, lr %s (%s), augmentation %s, seed %d%n", config.epochs(),
+        console.printf("training: %d epochs, batch %d, %s, lr %s (%s), augmentation %s, seed %d%s%n", config.epochs(),
                 config.batchSize(), state.optimizer.describe(), config.learningRate(), config.schedule().id(),
-                config.augmentation() == null ? "off" : "on", seed);
+                config.augmentation() == null ? "off" : "on", config.seed(),
+                state.frozenLayers > 0 ? ", first " + state.frozenLayers + " layers frozen" : "");
+        if (resumed != null) console.printf("resuming %s at epoch %d, step %d%n", resumed.file(), state.epoch + 1, state.step);
         console.println("run folder: " + runDir);
         console.flush();
 
-        Checkpoint.Origin origin = new Checkpoint.Origin(kind.id, kind.classNames, Versions.nn(), Versions.nd4j());
+        Checkpoint.Origin origin = new Checkpoint.Origin(kind.id, kind.classNames, validationSize, limitSize, Versions.nn(), Versions.nd4j());
         CheckpointWriter writer = new CheckpointWriter(runDir, origin, keep);
         TrainProgress progress = new TrainProgress(console, !noProgress && Terminal.isInteractive(), config.epochs());
-        TrainListener listeners = TrainListener.all(progress, writer);
 
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch saved = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            stop.set(true);   // Ctrl-C: finish the current step, save, then let the JVM exit
+            stop.set(true);   // Ctrl-C: let the current step finish and the checkpoint be written, then exit
             try {
                 saved.await();
             } catch (InterruptedException ignored) {
@@ -171,9 +186,8 @@ final class TrainCommand implements Callable<Integer> {
         });
         Runtime.getRuntime().addShutdownHook(hook);
         long start = System.nanoTime();
-        boolean finished;
         try {
-            finished = new Trainer(split.train(), split.validation(), listeners).run(state, stop::get);
+            boolean finished = new Trainer(split.train(), split.validation(), TrainListener.all(progress, writer)).run(state, stop::get);
             if (!finished) {
                 progress.close();
                 Path file = writer.saveInterrupted(state);
@@ -187,13 +201,80 @@ final class TrainCommand implements Callable<Integer> {
         }
         Runtime.getRuntime().removeShutdownHook(hook);
         double seconds = (System.nanoTime() - start) / 1e9;
-
-        Checkpoint.Loaded best = Checkpoint.load(runDir.resolve(RunDirectory.BEST));
-        Predictions testPredictions = Predictor.predict(best.network(), test);
-        console.printf("%ndone in %.1f s: best epoch %d, validation accuracy %.2f%%, test accuracy %.2f%% (test loss %.4f)%n",
-                seconds, state.bestEpoch, 100 * state.bestValidationAccuracy, 100 * testPredictions.accuracy(), testPredictions.loss());
-        console.println("outputs: " + runDir);
+        report(console, runDir, state, kind, test, seconds);
         return 0;
+    }
+
+    /** Scores the best checkpoint (chosen on validation) once on the test set and writes the report. */
+    private void report(PrintWriter console, Path runDir, TrainingState state, DatasetKind kind, LabeledImages test, double seconds)
+            throws IOException {
+        Path bestFile = runDir.resolve(RunDirectory.BEST);
+        Checkpoint.Loaded best = Checkpoint.load(bestFile);
+        long evalStart = System.nanoTime();
+        Predictions predictions = Predictor.predict(best.network(), test);
+        double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
+        Evaluation.TrainingSummary summary = new Evaluation.TrainingSummary(hyperParameters(state), state.history,
+                state.bestEpoch, state.bestValidationAccuracy, seconds);
+        Evaluation e = Evaluation.of(kind.id, "test", bestFile.toString(), best.network().spec().text(),
+                best.network().parameterCount(), test, predictions, evalSeconds, summary);
+        ReportWriter.write(runDir, e, state.config.seed(), Versions.asMap());
+        String validation = Double.isInfinite(state.bestValidationAccuracy) ? "no validation set"
+                : String.format("validation accuracy %.2f%%", 100 * state.bestValidationAccuracy);
+        console.printf("%ndone: %d epochs in %.1f s; best epoch %d (%s)%ntest accuracy %.2f%% (loss %.4f, ECE %.4f) on %,d images%n",
+                state.history.size(), seconds, state.bestEpoch, validation, 100 * e.accuracy(), e.loss(), e.calibration().ece(),
+                test.size());
+        console.printf("outputs: %s (best.ckpt, last.ckpt, metrics.csv, report.md, report.json, pictures)%n", runDir);
+    }
+
+    private static java.util.Map<String, Object> hyperParameters(TrainingState s) {
+        TrainConfig c = s.config;
+        java.util.Map<String, Object> h = new java.util.LinkedHashMap<>();
+        h.put("epochs", c.epochs());
+        h.put("batch_size", c.batchSize());
+        h.put("learning_rate", c.learningRate());
+        h.put("optimizer", c.optimizer());
+        h.put("momentum", c.momentum());
+        h.put("weight_decay", c.weightDecay());
+        h.put("schedule", c.schedule().id());
+        h.put("augmentation", c.augmentation() == null ? "off" : c.augmentation().toString());
+        h.put("frozen_layers", s.frozenLayers);
+        return h;
+    }
+
+    private TrainingState freshState(DatasetKind kind) throws IOException {
+        TrainConfig config = config();
+        Network network;
+        Checkpoint.Loaded from = init != null ? Checkpoint.load(RunDirectory.resolveCheckpoint(init, RunDirectory.BEST)) : null;
+        try {
+            network = from != null ? from.network().spec().build(DataType.FLOAT) : ModelSpec.of(modelSpec()).build(DataType.FLOAT);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "bad --model: " + e.getMessage());
+        }
+        network.initialize(new Rng(config.seed()));
+        TrainingState state = new TrainingState(network, config);
+        if (from != null) {
+            // Keep the learned features; a new data set gets a new output layer (the last two arrays).
+            var source = from.network().params();
+            var target = network.params();
+            boolean sameClasses = from.origin().classNames().equals(kind.classNames);
+            int keep = sameClasses ? target.size() : target.size() - 2;
+            for (int i = 0; i < keep; i++) target.get(i).value().copyFrom(source.get(i).value(), 0, 0, source.get(i).value().length);
+            var fromBuffers = from.network().buffers();
+            var toBuffers = network.buffers();
+            for (int i = 0; i < toBuffers.size(); i++) toBuffers.get(i).copyFrom(fromBuffers.get(i), 0, 0, toBuffers.get(i).length);
+            if (freeze) state.frozenLayers = network.layers().size() - 1;
+        }
+        return state;
+    }
+
+    private TrainingState resumedState(Checkpoint.Loaded resumed) {
+        TrainingState state = resumed.state();
+        if (epochs == null || epochs == state.config.epochs()) return state;
+        if (epochs < state.epoch) throw new ParameterException(spec.commandLine(), "the run already did " + state.epoch + " epochs");
+        // Train longer (or shorter): the same state under a new epoch count.
+        TrainingState longer = new TrainingState(state.network, state.config.withEpochs(epochs));
+        Checkpoint.copyProgress(state, longer);
+        return longer;
     }
 
     private TrainConfig config() {

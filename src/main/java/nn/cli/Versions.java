@@ -22,6 +22,16 @@ public final class Versions implements CommandLine.IVersionProvider {
         return PROPERTIES.getProperty("nd4jBackend", "?") + ":" + PROPERTIES.getProperty("nd4jClassifier", "?");
     }
 
+    /** For reports: nn, ND4J (with its natives) and Java. */
+    public static java.util.Map<String, String> asMap() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("nn", nn());
+        m.put("nd4j", nd4j() + " " + nd4jArtifact());
+        m.put("java", System.getProperty("java.version"));
+        m.put("threads", String.valueOf(System.getenv("OMP_NUM_THREADS")));
+        return m;
+    }
+
     @Override
     public String[] getVersion() {
         return new String[] {

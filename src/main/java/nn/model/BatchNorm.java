@@ -22,7 +22,8 @@ public final class BatchNorm implements Layer {
     private Tensor runningMean, runningVar;
     private BatchBuffers buffers;
     private Tensor xhat;
-    private double[] invStd = new double[0];
+    // Per-channel scratch, sized once in build: nothing is allocated per batch.
+    private double[] mean, var, invStd, g, bt, sumD, sumDX, scale;
 
     @Override
     public Shape build(Shape input, DataType type) {
@@ -32,7 +33,14 @@ public final class BatchNorm implements Layer {
         runningMean = Tensor.zeros(type, 1, channels);
         runningVar = Tensor.zeros(type, 1, channels);
         buffers = new BatchBuffers(type, input.size(), input.size());
+        mean = new double[channels];
+        var = new double[channels];
         invStd = new double[channels];
+        g = new double[channels];
+        bt = new double[channels];
+        sumD = new double[channels];
+        sumDX = new double[channels];
+        scale = new double[channels];
         return input;
     }
 
@@ -49,13 +57,17 @@ public final class BatchNorm implements Layer {
         if (buffers.ensure((int) x.shape()[0])) xhat = Tensor.zeros(x.type(), x.shape());
         Tensor y = buffers.output();
         int rows = x.length / channels;
-        double[] mean = new double[channels], var = new double[channels];
+        // Loops run over rows, then channels: the values of one channel are `channels` apart.
         if (training) {
-            for (int i = 0; i < x.length; i++) mean[i % channels] += x.get(i);
+            java.util.Arrays.fill(mean, 0);
+            java.util.Arrays.fill(var, 0);
+            for (int r = 0, i = 0; r < rows; r++) for (int c = 0; c < channels; c++, i++) mean[c] += x.get(i);
             for (int c = 0; c < channels; c++) mean[c] /= rows;
-            for (int i = 0; i < x.length; i++) {
-                double d = x.get(i) - mean[i % channels];
-                var[i % channels] += d * d;
+            for (int r = 0, i = 0; r < rows; r++) {
+                for (int c = 0; c < channels; c++, i++) {
+                    double d = x.get(i) - mean[c];
+                    var[c] += d * d;
+                }
             }
             for (int c = 0; c < channels; c++) {
                 var[c] /= rows;
@@ -69,12 +81,17 @@ public final class BatchNorm implements Layer {
                 var[c] = runningVar.get(c);
             }
         }
-        for (int c = 0; c < channels; c++) invStd[c] = 1 / Math.sqrt(var[c] + EPS);
-        for (int i = 0; i < x.length; i++) {
-            int c = i % channels;
-            double h = (x.get(i) - mean[c]) * invStd[c];
-            xhat.set(i, h);
-            y.set(i, gamma.value().get(c) * h + beta.value().get(c));
+        for (int c = 0; c < channels; c++) {
+            invStd[c] = 1 / Math.sqrt(var[c] + EPS);
+            g[c] = gamma.value().get(c);
+            bt[c] = beta.value().get(c);
+        }
+        for (int r = 0, i = 0; r < rows; r++) {
+            for (int c = 0; c < channels; c++, i++) {
+                double h = (x.get(i) - mean[c]) * invStd[c];
+                xhat.set(i, h);
+                y.set(i, g[c] * h + bt[c]);                    // y = γ·x̂ + β
+            }
         }
         return y;
     }
@@ -82,21 +99,25 @@ public final class BatchNorm implements Layer {
     @Override
     public Tensor backward(Tensor delta) {
         int rows = delta.length / channels;
-        double[] sumD = new double[channels], sumDX = new double[channels];
-        for (int i = 0; i < delta.length; i++) {
-            int c = i % channels;
-            sumD[c] += delta.get(i);
-            sumDX[c] += delta.get(i) * xhat.get(i);
+        java.util.Arrays.fill(sumD, 0);
+        java.util.Arrays.fill(sumDX, 0);
+        for (int r = 0, i = 0; r < rows; r++) {
+            for (int c = 0; c < channels; c++, i++) {
+                double d = delta.get(i);
+                sumD[c] += d;
+                sumDX[c] += d * xhat.get(i);
+            }
         }
         for (int c = 0; c < channels; c++) {
             beta.grad().set(c, sumD[c]);       // dβ = Σ δ
             gamma.grad().set(c, sumDX[c]);     // dγ = Σ δ·x̂
+            scale[c] = g[c] * invStd[c] / rows;
         }
         Tensor dx = buffers.inputGrad();
-        for (int i = 0; i < dx.length; i++) {
-            int c = i % channels;
-            double scale = gamma.value().get(c) * invStd[c] / rows;
-            dx.set(i, scale * (rows * delta.get(i) - sumD[c] - xhat.get(i) * sumDX[c]));
+        for (int r = 0, i = 0; r < rows; r++) {
+            for (int c = 0; c < channels; c++, i++) {
+                dx.set(i, scale[c] * (rows * delta.get(i) - sumD[c] - xhat.get(i) * sumDX[c]));
+            }
         }
         return dx;
     }

@@ -38,7 +38,8 @@ public final class Trainer {
         SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(net.classes());
         float[] batchPixels = new float[cfg.batchSize() * pixels];
         int[] batchLabels = new int[cfg.batchSize()];
-        s.optimizer.prepare(net.params());
+        java.util.List<nn.model.Param> params = s.trainableParams();
+        s.optimizer.prepare(params);
         while (!s.finished()) {
             int[] order = epochOrder(cfg.seed(), s.epoch, train.size());
             listener.epochStarted(s.epoch + 1, batches);
@@ -56,7 +57,7 @@ public final class Trainer {
                 double batchLoss = loss.forward(logits, labels, n);
                 net.backward(loss.backward());
                 double lr = cfg.schedule().rate(cfg.learningRate(), s.step, totalSteps);
-                s.optimizer.step(net.params(), lr);
+                s.optimizer.step(params, lr);
 
                 s.step++;
                 s.batchInEpoch++;

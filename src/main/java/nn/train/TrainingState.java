@@ -28,6 +28,8 @@ public final class TrainingState {
     public double bestValidationAccuracy = Double.NEGATIVE_INFINITY;
     public int bestEpoch;
     public final List<EpochMetrics> history = new ArrayList<>();
+    /** Leading layers whose parameters stay fixed (fine-tuning only the layers after them). */
+    public int frozenLayers;
 
     public TrainingState(Network network, TrainConfig config) {
         this.network = network;
@@ -35,6 +37,15 @@ public final class TrainingState {
         this.optimizer = config.newOptimizer();
         this.noise = new Rng(config.seed() ^ 0x5DEECE66DL);
         network.setRng(noise);
+    }
+
+    /** The parameters the optimiser updates: those of the layers after the frozen ones. */
+    public List<nn.model.Param> trainableParams() {
+        List<nn.model.Param> out = new ArrayList<>();
+        for (nn.model.Param p : network.params()) {
+            if (Integer.parseInt(p.name().substring(0, p.name().indexOf('.'))) >= frozenLayers) out.add(p);
+        }
+        return out;
     }
 
     public boolean finished() {
