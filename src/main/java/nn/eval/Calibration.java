@@ -19,8 +19,7 @@ public record Calibration(int[] counts, double[] accuracy, double[] confidence, 
         double[] correct = new double[bins], conf = new double[bins];
         for (int i = 0; i < p.size(); i++) {
             double c = p.confidence(i);
-            int b = Math.min(bins - 1, (int) (c * bins));   // bin b holds (b/B, (b+1)/B]; 1.0 goes in the last
-            if (c > 0 && c * bins == (int) (c * bins)) b = Math.max(0, b - 1);
+            int b = Math.min(bins - 1, (int) (c * bins));   // bin b holds [b/B, (b+1)/B); 1.0 goes in the last
             n[b]++;
             conf[b] += c;
             if (p.predicted(i) == p.labels()[i]) correct[b]++;

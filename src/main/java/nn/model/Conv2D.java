@@ -59,7 +59,7 @@ public final class Conv2D implements Layer {
         inC = input.channels();
         outH = (inH + 2 * padding - kernel) / stride + 1;
         outW = (inW + 2 * padding - kernel) / stride + 1;
-        if (outH < 1 || outW < 1) {
+        if (inH + 2 * padding < kernel || inW + 2 * padding < kernel) {
             throw new IllegalArgumentException(spec() + " does not fit a " + input + " input");
         }
         patch = kernel * kernel * inC;

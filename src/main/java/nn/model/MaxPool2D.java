@@ -26,7 +26,7 @@ public final class MaxPool2D implements Layer {
         c = input.channels();
         outH = (inH - size) / stride + 1;
         outW = (inW - size) / stride + 1;
-        if (outH < 1 || outW < 1) throw new IllegalArgumentException(spec() + " does not fit a " + input + " input");
+        if (inH < size || inW < size) throw new IllegalArgumentException(spec() + " does not fit a " + input + " input");
         Shape out = new Shape(outH, outW, c);
         buffers = new BatchBuffers(type, input.size(), out.size());
         return out;

@@ -1,0 +1,66 @@
+package nn.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import nn.train.Preset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/** Model specs build the layers they describe, and bad ones fail with a message that says what is wrong. */
+class ModelSpecTest {
+    @Test
+    void presetsBuildWithTheDocumentedShapes() {
+        Network mlp = ModelSpec.of(Preset.MLP.spec(List.of(256), 0)).build(DataType.FLOAT);
+        assertEquals(784 * 256 + 256 + 256 * 10 + 10, mlp.parameterCount());
+        Network cnn = ModelSpec.of(Preset.CNN.spec(List.of(), 0)).build(DataType.FLOAT);
+        // conv 5x5x1x20 + conv 5x5x20x50 + dense 800x500 + dense 500x10, with biases: LeNet's 431,080
+        assertEquals(520 + 25050 + 400500 + 5010, cnn.parameterCount());
+        assertTrue(cnn.summary().contains("flatten"), "a flatten is added before the first dense layer");
+        ModelSpec.of(Preset.CNN_BEST.spec(List.of(), 0)).build(DataType.FLOAT);
+    }
+
+    @Test
+    void normalisesCaseAndSpaces() {
+        assertEquals("dense(64),relu", ModelSpec.of(" Dense(64), ReLU ").text());
+    }
+
+    @Test
+    void picksHeInitForReluAndGlorotOtherwise() {
+        Network net = ModelSpec.of("dense(300),relu,dense(300),tanh").build(DataType.DOUBLE);
+        net.initialize(new Rng(1));
+        double he = std(net.params().get(0).value()), glorot = std(net.params().get(2).value());
+        assertEquals(Math.sqrt(2.0 / 784), he, 0.002);
+        assertEquals(Math.sqrt(2.0 / 600), glorot, 0.002);   // uniform ±sqrt(6/(in+out)) has std sqrt(2/(in+out))
+    }
+
+    private static double std(Tensor t) {
+        double s = 0;
+        for (int i = 0; i < t.length; i++) s += t.get(i) * t.get(i);
+        return Math.sqrt(s / t.length);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "dense(10),softplus        | unknown layer 'softplus'",
+        "dense                     | 'dense' is missing its units",
+        "dense(ten)                | units 'ten' is not a whole number",
+        "dense(0)                  | units must be at least 1",
+        "conv(8,3,pad=-1)          | pad must not be negative",
+        "conv(8,3,size=2)          | arguments nn does not understand",
+        "conv(8,40)                | does not fit a 28x28x1 input",
+        "dense(10),,relu           | empty layer",
+        "dense(10                  | unbalanced '('",
+        "dropout(1.5)              | dropout rate must be in [0, 1)",
+        "pool(2,stride=1),pool(30) | does not fit",
+    })
+    void rejectsBadSpecsClearly(String spec, String expected) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelSpec.of(spec));
+        assertTrue(e.getMessage().contains(expected), "'" + e.getMessage() + "' should contain '" + expected + "'");
+    }
+}
