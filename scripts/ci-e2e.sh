@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# End-to-end check through the real launcher, as a user would run it:
+# download over loopback HTTP from the local MNIST mirror, a no-op second download, a corrupted
+# mirror, a short training run with its report, eval, Ctrl-C with resume, and usage errors.
+# Needs ../shared/data/mnist (or NN_E2E_MIRROR_DIR) and python3 for the HTTP server.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+nn="$root/scripts/nn"
+mirror_dir="${NN_E2E_MIRROR_DIR:-$root/../shared/data/mnist}"
+work="$(mktemp -d)"
+server_pid=""
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+step() { printf '\n=== %s\n' "$*"; }
+fail() { echo "E2E FAILED: $*" >&2; exit 1; }
+expect_rc() { # expect_rc CODE command...
+  local want="$1"; shift
+  set +e; "$@" >"$work/out.txt" 2>"$work/err.txt"; local rc=$?; set -e
+  cat "$work/out.txt"; cat "$work/err.txt" >&2
+  [ "$rc" = "$want" ] || fail "expected exit $want, got $rc: $*"
+}
+json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
+
+[ -d "$mirror_dir" ] || fail "no MNIST mirror at $mirror_dir"
+
+step "build and help (the launcher builds on first use)"
+"$nn" --version
+start=$(date +%s%N); "$nn" --help >/dev/null; ms=$(( ($(date +%s%N) - start) / 1000000 ))
+echo "nn --help answered in ${ms} ms"
+[ "$ms" -lt 3000 ] || fail "nn --help took ${ms} ms"
+
+step "serve the mirror on loopback"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+python3 -m http.server "$port" --bind 127.0.0.1 --directory "$mirror_dir" >"$work/http.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 50); do curl -fs -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break; sleep 0.1; done
+
+step "download over HTTP"
+data="$work/data"
+expect_rc 0 "$nn" download --mirror "http://127.0.0.1:$port/" --data-dir "$data"
+for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+  [ -s "$data/mnist/$f.gz" ] || fail "missing $f.gz"
+done
+[ -z "$(find "$data" -name '*.part')" ] || fail "partial files left behind"
+
+step "second download is a no-op"
+expect_rc 0 "$nn" download --mirror "http://127.0.0.1:1/" --data-dir "$data"
+[ "$(grep -c 'present and verified' "$work/out.txt")" = 4 ] || fail "expected 4 files present and verified"
+
+step "a corrupted mirror is refused and leaves nothing behind"
+bad="$work/bad-mirror"; mkdir -p "$bad"
+cp "$mirror_dir"/*.gz "$bad/"
+python3 - "$bad/train-labels-idx1-ubyte.gz" <<'PY'
+import gzip, sys
+p = sys.argv[1]; b = bytearray(gzip.open(p).read()); b[100] ^= 1
+gzip.open(p, 'wb').write(bytes(b))
+PY
+expect_rc 1 "$nn" download --mirror "$bad" --data-dir "$work/data2"
+grep -q "SHA-256" "$work/err.txt" || fail "the error should name the checksum"
+grep -q "$bad" "$work/err.txt" || fail "the error should name the mirror"
+[ ! -e "$work/data2/mnist/train-labels-idx1-ubyte.gz" ] || fail "a corrupted file got its final name"
+
+step "usage errors exit 2"
+expect_rc 2 "$nn" train --epochs zero
+expect_rc 2 "$nn" train --model "dense(10),wobble" --data-dir "$data"
+
+step "train a small model end to end"
+runs="$work/runs"
+expect_rc 0 "$nn" train --data-dir "$data" --limit 8000 --validation 1000 --epochs 2 --out "$runs" --no-progress
+for f in best.ckpt last.ckpt metrics.csv report.json report.md training-curves.png confusion-matrix.png reliability.png confident-mistakes.png; do
+  [ -s "$runs/latest/$f" ] || fail "missing $f"
+done
+acc=$(json "$runs/latest/report.json" 'd["accuracy"]')
+echo "test accuracy after 2 epochs on 7,000 images: $acc"
+python3 -c "import sys; sys.exit(0 if float('$acc') > 0.93 else 1)" || fail "accuracy $acc below 0.93"
+[ "$(json "$runs/latest/report.json" 'd["n"]')" = 10000 ] || fail "report should cover the 10,000 test images"
+
+step "eval the run"
+expect_rc 0 "$nn" eval --checkpoint "$runs/latest" --data-dir "$data" --out "$work/eval"
+grep -q "confusion matrix" "$work/out.txt" || fail "eval should print the confusion matrix"
+eacc=$(json "$work/eval/report.json" 'd["accuracy"]')
+[ "$eacc" = "$acc" ] || fail "eval accuracy $eacc differs from the training report's $acc"
+
+step "Ctrl-C saves a checkpoint; resume finishes the run"
+set +e
+set -m   # job control: otherwise bash starts background jobs with SIGINT ignored
+"$nn" train --data-dir "$data" --model cnn --limit 4000 --validation 500 --epochs 3 --out "$work/runs2" --no-progress >"$work/int.txt" 2>&1 &
+pid=$!
+for _ in $(seq 600); do grep -q "^epoch  1/3" "$work/int.txt" && break; sleep 0.2; done
+kill -INT "$(pgrep -f -n "nn.cli.Main train --data-dir $data --model cnn")"
+wait "$pid"; rc=$?
+set +m
+set -e
+cat "$work/int.txt"
+[ "$rc" = 130 ] || fail "expected exit 130 after Ctrl-C, got $rc"
+grep -q "resume with: nn train --resume" "$work/int.txt" || fail "should say how to resume"
+expect_rc 0 "$nn" train --resume "$work/runs2/latest" --data-dir "$data" --no-progress
+grep -q "resuming" "$work/out.txt" || fail "should say it resumed"
+[ "$(($(wc -l < "$work/runs2/latest/metrics.csv") - 1))" = 3 ] || fail "metrics.csv should hold 3 epochs"
+
+printf '\nE2E: all checks passed\n'
