@@ -50,7 +50,7 @@ public final class Checkpoint {
     public static final int FORMAT_VERSION = 1;
     private static final byte[] MAGIC = "NNCKPT\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END = "NNEND\n".getBytes(StandardCharsets.US_ASCII);
-    private static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().create();
+    private static final Gson GSON = new GsonBuilder().setFieldNamingPolicy(com.google.gson.FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).serializeSpecialFloatingPointValues().create();
 
     /** What the checkpoint says about where the model came from. */
     public record Origin(String dataset, List<String> classNames, int validationSize, int limit, String nnVersion, String nd4jVersion) {}

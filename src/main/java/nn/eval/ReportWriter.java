@@ -20,7 +20,7 @@ import nn.train.EpochMetrics;
 public final class ReportWriter {
     public static final String JSON = "report.json", MARKDOWN = "report.md", CURVES = "training-curves.png",
             CONFUSION = "confusion-matrix.png", RELIABILITY = "reliability.png", MISTAKES = "confident-mistakes.png";
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().setFieldNamingPolicy(com.google.gson.FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).serializeSpecialFloatingPointValues().create();
 
     private ReportWriter() {}
 
