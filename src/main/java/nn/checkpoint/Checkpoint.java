@@ -123,19 +123,8 @@ public final class Checkpoint {
     }
 
     private static JsonObject trainingJson(TrainingState s) {
-        TrainConfig c = s.config;
         JsonObject t = new JsonObject();
-        JsonObject cfg = new JsonObject();
-        cfg.addProperty("epochs", c.epochs());
-        cfg.addProperty("batch_size", c.batchSize());
-        cfg.addProperty("learning_rate", c.learningRate());
-        cfg.addProperty("optimizer", c.optimizer());
-        cfg.addProperty("momentum", c.momentum());
-        cfg.addProperty("weight_decay", c.weightDecay());
-        cfg.addProperty("schedule", c.schedule().id());
-        cfg.add("augmentation", c.augmentation() == null ? null : GSON.toJsonTree(c.augmentation()));
-        cfg.addProperty("seed", c.seed());
-        t.add("config", cfg);
+        t.add("config", GSON.toJsonTree(s.config.toMap()));
         t.addProperty("frozen_layers", s.frozenLayers);
         t.addProperty("epoch", s.epoch);
         t.addProperty("batch_in_epoch", s.batchInEpoch);

@@ -227,16 +227,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private static java.util.Map<String, Object> hyperParameters(TrainingState s) {
-        TrainConfig c = s.config;
-        java.util.Map<String, Object> h = new java.util.LinkedHashMap<>();
-        h.put("epochs", c.epochs());
-        h.put("batch_size", c.batchSize());
-        h.put("learning_rate", c.learningRate());
-        h.put("optimizer", c.optimizer());
-        h.put("momentum", c.momentum());
-        h.put("weight_decay", c.weightDecay());
-        h.put("schedule", c.schedule().id());
-        h.put("augmentation", c.augmentation() == null ? "off" : c.augmentation().toString());
+        java.util.Map<String, Object> h = s.config.toMap();
         h.put("frozen_layers", s.frozenLayers);
         return h;
     }

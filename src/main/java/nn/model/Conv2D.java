@@ -88,10 +88,7 @@ public final class Conv2D implements Layer {
         im2col(x);
         Tensor y = buffers.output().reshape((long) n * outH * outW, filters);
         Tensor.gemm(cols, false, w.value(), false, y, 1, 0);              // y = cols·W
-        Tensor bias = b.value();
-        for (int r = 0, k = 0; r < y.shape()[0]; r++) {                 // y += b
-            for (int f = 0; f < filters; f++, k++) y.set(k, y.get(k) + bias.get(f));
-        }
+        Tensor.addToEachRow(y, b.value());                              // y += b
         return buffers.output();
     }
 
@@ -99,11 +96,7 @@ public final class Conv2D implements Layer {
     public Tensor backward(Tensor deltaOut) {
         Tensor delta = deltaOut.reshape((long) batch * outH * outW, filters);
         Tensor.gemm(cols, true, delta, false, w.grad(), 1, 0);           // dW = colsᵀ·δ
-        Tensor db = b.grad();
-        db.fill(0);
-        for (int r = 0, k = 0; r < delta.shape()[0]; r++) {              // db = Σ_rows δ
-            for (int f = 0; f < filters; f++, k++) db.set(f, db.get(f) + delta.get(k));
-        }
+        Tensor.sumRows(delta, b.grad());                                 // db = Σ_rows δ
         if (!computesInputGradient) return null;
         if (dcols == null) dcols = Tensor.zeros(type, (long) batch * outH * outW, patch);
         Tensor.gemm(delta, false, w.value(), true, dcols, 1, 0);         // dcols = δ·Wᵀ

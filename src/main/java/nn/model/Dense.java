@@ -50,22 +50,14 @@ public final class Dense implements Layer {
         buffers.ensure(n);
         Tensor y = buffers.output();
         Tensor.gemm(x, false, w.value(), false, y, 1, 0);           // y = x·W
-        Tensor bias = b.value();
-        for (int i = 0, k = 0; i < n; i++) {                          // y += b (each row)
-            for (int j = 0; j < units; j++, k++) y.set(k, y.get(k) + bias.get(j));
-        }
+        Tensor.addToEachRow(y, b.value());                          // y += b
         return y;
     }
 
     @Override
     public Tensor backward(Tensor delta) {
-        int n = (int) delta.shape()[0];
         Tensor.gemm(x, true, delta, false, w.grad(), 1, 0);          // dW = xᵀ·δ
-        Tensor db = b.grad();
-        db.fill(0);
-        for (int i = 0, k = 0; i < n; i++) {                          // db = Σ_rows δ
-            for (int j = 0; j < units; j++, k++) db.set(j, db.get(j) + delta.get(k));
-        }
+        Tensor.sumRows(delta, b.grad());                             // db = Σ_rows δ
         if (!computesInputGradient) return null;
         Tensor dx = buffers.inputGrad();
         Tensor.gemm(delta, false, w.value(), true, dx, 1, 0);        // dx = δ·Wᵀ

@@ -78,6 +78,21 @@ public abstract sealed class Tensor permits Tensor.F32, Tensor.F64 {
         return wrap(array.reshape('c', shape));
     }
 
+    /** y[r, j] += b[j] for every row r of y (rows of b.length values): a bias added to each example. */
+    public static void addToEachRow(Tensor y, Tensor b) {
+        for (int k = 0, cols = b.length; k < y.length; k += cols) {
+            for (int j = 0; j < cols; j++) y.set(k + j, y.get(k + j) + b.get(j));
+        }
+    }
+
+    /** sum[j] = Σ_r δ[r, j]: the gradient of a bias that was added to every row. */
+    public static void sumRows(Tensor delta, Tensor sum) {
+        sum.fill(0);
+        for (int k = 0, cols = sum.length; k < delta.length; k += cols) {
+            for (int j = 0; j < cols; j++) sum.set(j, sum.get(j) + delta.get(k + j));
+        }
+    }
+
     /**
      * {@code c = alpha·op(a)·op(b) + beta·c}, where op transposes when asked: one BLAS call into
      * the preallocated c. Transposing by flag costs nothing; {@code a.T().mmul(b)} was ~20x slower.

@@ -1,6 +1,5 @@
 package nn.train;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import nn.model.Param;
@@ -13,33 +12,25 @@ import nn.model.Tensor;
  *   w = w − η·( m̂ / (sqrt(v̂) + ε) + λ·w ),   m̂ = m/(1−β1^t), v̂ = v/(1−β2^t)
  * </pre>
  */
-public final class Adam implements Optimizer {
+public final class Adam extends Optimizer {
     private static final double BETA1 = 0.9, BETA2 = 0.999, EPS = 1e-8;
     private final double weightDecay;
-    private final List<Tensor> moments = new ArrayList<>();   // m0, v0, m1, v1, ...
-    private long steps;
 
     public Adam(double weightDecay) {
         this.weightDecay = weightDecay;
     }
 
     @Override
-    public void prepare(List<Param> params) {
-        if (!moments.isEmpty()) return;
-        for (Param p : params) {
-            moments.add(Tensor.zeros(p.value().type(), p.value().shape()));
-            moments.add(Tensor.zeros(p.value().type(), p.value().shape()));
-        }
+    protected int arraysPerParam() {
+        return 2;   // m and v
     }
 
     @Override
-    public void step(List<Param> params, double lr) {
-        prepare(params);
-        steps++;
+    protected void update(List<Param> params, double lr) {
         double c1 = 1 - Math.pow(BETA1, steps), c2 = 1 - Math.pow(BETA2, steps);
         for (int k = 0; k < params.size(); k++) {
             Param p = params.get(k);
-            Tensor w = p.value(), grad = p.grad(), m = moments.get(2 * k), v = moments.get(2 * k + 1);
+            Tensor w = p.value(), grad = p.grad(), m = state.get(2 * k), v = state.get(2 * k + 1);
             double decay = p.decays() ? weightDecay : 0;
             for (int i = 0; i < w.length; i++) {
                 double g = grad.get(i);
@@ -51,21 +42,6 @@ public final class Adam implements Optimizer {
                 w.set(i, wi - lr * ((mi / c1) / (Math.sqrt(vi / c2) + EPS) + decay * wi));
             }
         }
-    }
-
-    @Override
-    public List<Tensor> state() {
-        return moments;
-    }
-
-    @Override
-    public long steps() {
-        return steps;
-    }
-
-    @Override
-    public void setSteps(long steps) {
-        this.steps = steps;
     }
 
     @Override

@@ -1,25 +1,50 @@
 package nn.train;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import nn.model.Param;
 import nn.model.Tensor;
 
-/** Updates parameters from their gradients. Its state (momenta, moments) is saved in checkpoints. */
-public interface Optimizer {
+/**
+ * Updates parameters from their gradients. Its state (momenta, moments) and step count are
+ * saved in checkpoints, so a resumed run updates exactly as the uninterrupted one would.
+ */
+public abstract class Optimizer {
+    /** The optimiser's arrays, in a fixed order: {@link #arraysPerParam()} per trainable parameter. */
+    protected final List<Tensor> state = new ArrayList<>();
+    protected long steps;
+
     /** One update of every parameter with learning rate {@code lr}. */
-    void step(List<Param> params, double lr);
+    public final void step(List<Param> params, double lr) {
+        prepare(params);
+        steps++;
+        update(params, lr);
+    }
 
-    /** The optimiser's arrays, in a fixed order, created on the first step (empty before it). */
-    List<Tensor> state();
+    protected abstract void update(List<Param> params, double lr);
 
-    /** Number of steps taken (Adam's bias correction needs it). */
-    long steps();
+    protected abstract int arraysPerParam();
 
-    void setSteps(long steps);
+    public abstract String describe();
 
     /** Creates the state arrays for these parameters now (so a checkpoint can be loaded into them). */
-    void prepare(List<Param> params);
+    public final void prepare(List<Param> params) {
+        if (!state.isEmpty()) return;
+        for (Param p : params) {
+            for (int k = 0; k < arraysPerParam(); k++) state.add(Tensor.zeros(p.value().type(), p.value().shape()));
+        }
+    }
 
-    String describe();
+    public final List<Tensor> state() {
+        return state;
+    }
+
+    public final long steps() {
+        return steps;
+    }
+
+    public final void setSteps(long steps) {
+        this.steps = steps;
+    }
 }

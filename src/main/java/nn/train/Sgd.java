@@ -1,6 +1,5 @@
 package nn.train;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import nn.model.Param;
@@ -15,11 +14,9 @@ import nn.model.Tensor;
  *   Nesterov:  w = w − η·(g + μ·v)     (looks ahead along the velocity)
  * </pre>
  */
-public final class Sgd implements Optimizer {
+public final class Sgd extends Optimizer {
     private final double momentum, weightDecay;
     private final boolean nesterov;
-    private final List<Tensor> velocity = new ArrayList<>();
-    private long steps;
 
     public Sgd(double momentum, boolean nesterov, double weightDecay) {
         if (momentum < 0 || momentum >= 1) throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
@@ -30,17 +27,15 @@ public final class Sgd implements Optimizer {
     }
 
     @Override
-    public void prepare(List<Param> params) {
-        if (!velocity.isEmpty()) return;
-        for (Param p : params) velocity.add(Tensor.zeros(p.value().type(), p.value().shape()));
+    protected int arraysPerParam() {
+        return 1;
     }
 
     @Override
-    public void step(List<Param> params, double lr) {
-        prepare(params);
+    protected void update(List<Param> params, double lr) {
         for (int k = 0; k < params.size(); k++) {
             Param p = params.get(k);
-            Tensor w = p.value(), grad = p.grad(), v = velocity.get(k);
+            Tensor w = p.value(), grad = p.grad(), v = state.get(k);
             double decay = p.decays() ? weightDecay : 0;
             for (int i = 0; i < w.length; i++) {
                 double g = grad.get(i) + decay * w.get(i);
@@ -49,22 +44,6 @@ public final class Sgd implements Optimizer {
                 w.set(i, w.get(i) - lr * (nesterov ? g + momentum * vi : vi));
             }
         }
-        steps++;
-    }
-
-    @Override
-    public List<Tensor> state() {
-        return velocity;
-    }
-
-    @Override
-    public long steps() {
-        return steps;
-    }
-
-    @Override
-    public void setSteps(long steps) {
-        this.steps = steps;
     }
 
     @Override

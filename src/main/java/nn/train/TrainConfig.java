@@ -27,6 +27,21 @@ public record TrainConfig(int epochs, int batchSize, double learningRate, String
         };
     }
 
+    /** The settings by their names in checkpoints and reports (augmentation null when off). */
+    public java.util.Map<String, Object> toMap() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("epochs", epochs);
+        m.put("batch_size", batchSize);
+        m.put("learning_rate", learningRate);
+        m.put("optimizer", optimizer);
+        m.put("momentum", momentum);
+        m.put("weight_decay", weightDecay);
+        m.put("schedule", schedule.id());
+        m.put("augmentation", augmentation);
+        m.put("seed", seed);
+        return m;
+    }
+
     public TrainConfig withEpochs(int n) {
         return new TrainConfig(n, batchSize, learningRate, optimizer, momentum, weightDecay, schedule, augmentation, seed);
     }
