@@ -12,16 +12,21 @@ public final class Predictor {
     private Predictor() {}
 
     public static Predictions predict(Network net, LabeledImages data) {
-        int classes = net.classes(), pixels = data.pixelsPerImage();
-        float[] probs = new float[data.size() * classes];
-        for (int start = 0; start < data.size(); start += BATCH) {
-            int n = Math.min(BATCH, data.size() - start);
+        return new Predictions(probabilities(net, data.pixels(), data.size()), data.labels().clone(), net.classes());
+    }
+
+    /** Class probabilities [count, classes] of {@code count} images laid end to end in {@code pixels}. */
+    public static float[] probabilities(Network net, float[] pixels, int count) {
+        int classes = net.classes(), size = net.inputShape().size();
+        float[] probs = new float[count * classes];
+        for (int start = 0; start < count; start += BATCH) {
+            int n = Math.min(BATCH, count - start);
             Tensor x = net.inputBuffer(n);
-            x.copyFrom(data.pixels(), start * pixels, 0, n * pixels);
+            x.copyFrom(pixels, start * size, 0, n * size);
             Tensor logits = net.forward(x, false);
             SoftmaxCrossEntropy.softmax(logits, logits, classes);
             for (int i = 0; i < n * classes; i++) probs[start * classes + i] = (float) logits.get(i);
         }
-        return new Predictions(probs, data.labels().clone(), classes);
+        return probs;
     }
 }
