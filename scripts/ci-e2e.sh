@@ -83,6 +83,18 @@ grep -q "confusion matrix" "$work/out.txt" || fail "eval should print the confus
 eacc=$(json "$work/eval/report.json" 'd["accuracy"]')
 [ "$eacc" = "$acc" ] || fail "eval accuracy $eacc differs from the training report's $acc"
 
+step "predict the sample pictures with the shipped cnn model"
+expect_rc 0 "$nn" predict --checkpoint "$root/data/models/cnn.ckpt" --save-input "$work/seen" "$root/data/samples"
+for f in "$root"/data/samples/*; do
+  want=$(basename "$f" | sed -E 's/^digit([0-9]).*/\1/')
+  grep -q "^$f  $want  " "$work/out.txt" || fail "$(basename "$f") should be read as $want"
+done
+[ "$(ls "$work/seen" | wc -l)" = "$(ls "$root/data/samples" | wc -l)" ] || fail "--save-input should write one 28x28 image per picture"
+printf 'not an image' > "$work/notes.png"
+expect_rc 1 "$nn" predict --checkpoint "$root/data/models/cnn.ckpt" "$work/notes.png" "$root/data/samples/digit7-blue-ink.jpg"
+grep -q "notes.png: not an image" "$work/err.txt" || fail "a non-image should get a clear error"
+grep -q "digit7-blue-ink.jpg  7  " "$work/out.txt" || fail "the good picture is still predicted"
+
 step "Ctrl-C saves a checkpoint; resume finishes the run"
 set +e
 set -m   # job control: otherwise bash starts background jobs with SIGINT ignored

@@ -17,10 +17,14 @@ public final class Predictor {
 
     /** Class probabilities [count, classes] of {@code count} images laid end to end in {@code pixels}. */
     public static float[] probabilities(Network net, float[] pixels, int count) {
+        return probabilities(net, pixels, count, BATCH);
+    }
+
+    public static float[] probabilities(Network net, float[] pixels, int count, int batch) {
         int classes = net.classes(), size = net.inputShape().size();
         float[] probs = new float[count * classes];
-        for (int start = 0; start < count; start += BATCH) {
-            int n = Math.min(BATCH, count - start);
+        for (int start = 0; start < count; start += batch) {
+            int n = Math.min(batch, count - start);
             Tensor x = net.inputBuffer(n);
             x.copyFrom(pixels, start * size, 0, n * size);
             Tensor logits = net.forward(x, false);

@@ -26,6 +26,7 @@ public final class AtomicFile {
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         try {
+            readableByAll(tmp);
             try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE);
                  OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 16)) {
                 content.writeTo(out);
@@ -44,6 +45,13 @@ public final class AtomicFile {
 
     public static void writeString(Path target, String text) throws IOException {
         write(target, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Temporary files start private (0600); the finished file should be as readable as any other (0644). */
+    private static void readableByAll(Path file) throws IOException {
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        }
     }
 
     /** Renames a finished temporary file over the target, atomically where the file system can. */

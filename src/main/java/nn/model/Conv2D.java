@@ -157,6 +157,11 @@ public final class Conv2D implements Layer {
     }
 
     @Override
+    public long forwardFlops() {
+        return 2L * outH * outW * patch * filters;
+    }
+
+    @Override
     public String spec() {
         String s = "conv(" + filters + "," + kernel;
         if (stride != 1) s += ",stride=" + stride;

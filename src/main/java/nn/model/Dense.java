@@ -75,6 +75,11 @@ public final class Dense implements Layer {
     }
 
     @Override
+    public long forwardFlops() {
+        return 2L * inputs * units;
+    }
+
+    @Override
     public String spec() {
         return "dense(" + units + ")";
     }

@@ -39,6 +39,11 @@ public interface Layer {
     /** Layers with randomness at training time (dropout) draw from this. */
     default void setRng(Rng rng) {}
 
+    /** Floating-point operations of one example's forward pass in the matrix products (multiply-add = 2). */
+    default long forwardFlops() {
+        return 0;
+    }
+
     /** The layer as written in a model spec, e.g. {@code dense(128)}. */
     String spec();
 }

@@ -105,6 +105,13 @@ public final class Network {
         return out;
     }
 
+    /** Forward FLOPs per example in the matrix products (what benchmarks count). */
+    public long forwardFlops() {
+        long n = 0;
+        for (Layer layer : layers) n += layer.forwardFlops();
+        return n;
+    }
+
     public long parameterCount() {
         long n = 0;
         for (Param p : params()) n += p.value().length;

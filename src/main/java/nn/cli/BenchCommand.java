@@ -1,0 +1,110 @@
+package nn.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import com.google.gson.GsonBuilder;
+import nn.bench.Benchmark;
+import nn.checkpoint.Checkpoint;
+import nn.data.DataSource;
+import nn.data.DatasetFiles;
+import nn.data.DatasetKind;
+import nn.data.LabeledImages;
+import nn.io.AtomicFile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Measure this machine's matrix-multiply peak and nn's training speed on the two reference "
+                + "workloads (the same ones ../shared/anchors/pytorch/run.sh runs in PyTorch), inference speed, "
+                + "a cold 'nn predict' and memory."},
+        footer = {"", "scripts/bench runs this and, with --pytorch, the PyTorch reference beside it."})
+final class BenchCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Mixin DataOptions data;
+
+    @Option(names = "--quick", description = "2 epochs per workload instead of 5 (MLP) and 3 (CNN).")
+    boolean quick;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
+    Path json;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        DataSource source = new DataSource(DatasetKind.MNIST, data.dataDir(), data.mirrors(), new ConsoleTransferListener(out, false));
+        LabeledImages train = source.load(DatasetFiles.Part.TRAIN), test = source.load(DatasetFiles.Part.TEST);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("machine", Benchmark.machine());
+        double peak = Benchmark.gemmPeakGflops(5);
+        r.put("gemm_peak_gflops", peak);
+        out.printf("float32 GEMM 1024^3 peak: %.1f GFLOP/s%n", peak);
+        out.flush();
+        java.util.function.Consumer<String> log = line -> {
+            out.println("  " + line);
+            out.flush();
+        };
+        Path cnnFile = Files.createTempFile("nn-bench-cnn", ".ckpt");
+        try {
+            r.put("mlp", Benchmark.train(Benchmark.MLP, quick ? 2 : Benchmark.MLP.epochs(), train, test, peak, log, null));
+            r.put("cnn", Benchmark.train(Benchmark.CNN, quick ? 2 : Benchmark.CNN.epochs(), train, test, peak, log, cnnFile));
+            r.put("inference_images_per_second", Benchmark.inferenceImagesPerSecond(Checkpoint.load(cnnFile).network(), test));
+            r.put("predict_cold_seconds", coldPredict(cnnFile));
+        } finally {
+            Files.deleteIfExists(cnnFile);
+        }
+        r.put("peak_rss_mb", Benchmark.peakRssMb());
+        @SuppressWarnings("unchecked") Map<String, Object> mlp = (Map<String, Object>) r.get("mlp");
+        @SuppressWarnings("unchecked") Map<String, Object> cnn = (Map<String, Object>) r.get("cnn");
+        r.put("offheap_mb_after_first_epoch", cnn.get("offheap_mb_after_first_epoch"));
+        r.put("offheap_mb_after_last_epoch", cnn.get("offheap_mb_after_last_epoch"));
+
+        out.println();
+        out.printf("%-5s %10s %12s %9s %9s %9s%n", "", "s/epoch", "images/s", "GFLOP/s", "of peak", "test acc");
+        for (Map.Entry<String, Map<String, Object>> e : Map.of("mlp", mlp, "cnn", cnn).entrySet().stream()
+                .sorted(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder())).toList()) {
+            Map<String, Object> w = e.getValue();
+            out.printf("%-5s %10.2f %,12.0f %9.1f %8.1f%% %8.2f%%%n", e.getKey(), (double) w.get("epoch_seconds_median"),
+                    (double) w.get("images_per_second"), (double) w.get("gflops"), 100 * (double) w.get("fraction_of_peak"),
+                    100 * (double) w.get("test_accuracy"));
+        }
+        out.printf("inference (cnn, batch 1000): %,.0f images/s%n", (double) r.get("inference_images_per_second"));
+        out.printf("cold 'nn predict one.png': %.2f s%n", (double) r.get("predict_cold_seconds"));
+        out.printf("peak RSS %.0f MB; off-heap after epoch 1 %.1f MB, after the last %.1f MB%n", (double) r.get("peak_rss_mb"),
+                (double) r.get("offheap_mb_after_first_epoch"), (double) r.get("offheap_mb_after_last_epoch"));
+        if (json != null) {
+            AtomicFile.writeString(json, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(r) + "\n");
+            out.println("wrote " + json);
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** Wall time of a fresh 'nn predict' process on one picture (the launcher, JVM start, ND4J load, model, answer). */
+    private static double coldPredict(Path checkpoint) throws IOException, InterruptedException {
+        String home = System.getProperty("nn.home");
+        if (home == null) return Double.NaN;
+        Path sample = Path.of(home, "data", "samples", "digit7-blue-ink.jpg");
+        ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(home, "scripts", "nn").toString(), "predict",
+                "--checkpoint", checkpoint.toString(), sample.toString())).redirectErrorStream(true);
+        double best = Double.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            long t = System.nanoTime();
+            Process p = pb.start();
+            p.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+            if (p.waitFor() != 0) return Double.NaN;
+            best = Math.min(best, (System.nanoTime() - t) / 1e9);
+        }
+        return best;
+    }
+}
