@@ -71,7 +71,7 @@ public final class Benchmark {
             @Override
             public void epochDone(TrainingState s, EpochMetrics m, boolean improved) {
                 seconds.add(m.seconds());
-                double mb = Pointer.totalBytes() / 1e6;
+                double mb = offHeapMb();
                 if (m.epoch() == 1) offheapMb[0] = mb;
                 offheapMb[1] = mb;
                 log.accept(String.format("%s epoch %d: %.2f s, loss %.4f", w.name(), m.epoch(), m.seconds(), m.trainLoss()));
@@ -106,6 +106,15 @@ public final class Benchmark {
             best = Math.max(best, test.size() / ((System.nanoTime() - t) / 1e9));
         }
         return best;
+    }
+
+    /**
+     * Resident memory outside the Java heap, in MB: ND4J's native buffers, OpenBLAS, the JIT's
+     * code. (ND4J's own allocations are not all visible to JavaCPP's counters, so this is
+     * measured from the process: resident set minus the committed heap.)
+     */
+    public static double offHeapMb() {
+        return (Pointer.physicalBytes() - Runtime.getRuntime().totalMemory()) / 1e6;
     }
 
     /** Peak resident memory of this process (VmHWM), in MB. */
