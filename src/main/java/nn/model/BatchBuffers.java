@@ -1,18 +1,32 @@
 package nn.model;
 
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * A layer's activation buffers for the current batch size: allocated when the batch size
- * changes (the last batch of an epoch, evaluation), reused otherwise.
+ * A layer's working arrays, one set per batch size: training batches, the last (smaller) batch
+ * of an epoch, evaluation batches. Each set is allocated the first time its size is seen and
+ * reused after that, so training allocates nothing per batch and native memory stays flat
+ * (ND4J frees native buffers only when the garbage collector finds their Java wrappers).
  */
 final class BatchBuffers {
     private final DataType type;
-    private int batch = -1;
-    private Tensor output;
-    private Tensor inputGrad;
-    private final int outputSize;
-    private final int inputSize;
+    private final int inputSize, outputSize;
+    private final Map<Integer, Slot> slots = new HashMap<>();
+    private Slot current;
+
+    private static final class Slot {
+        final int batch;
+        Tensor output, inputGrad;
+        final Map<String, Object> extras = new HashMap<>();
+
+        Slot(int batch) {
+            this.batch = batch;
+        }
+    }
 
     BatchBuffers(DataType type, int inputSize, int outputSize) {
         this.type = type;
@@ -20,25 +34,33 @@ final class BatchBuffers {
         this.outputSize = outputSize;
     }
 
-    /** Makes sure the buffers hold {@code n} examples; returns whether they were (re)allocated. */
+    /** Switches to the arrays for {@code n} examples; returns whether they were just created. */
     boolean ensure(int n) {
-        if (n == batch) return false;
-        batch = n;
-        output = Tensor.zeros(type, n, outputSize);
-        inputGrad = null;
+        if (current != null && current.batch == n) return false;
+        current = slots.get(n);
+        if (current != null) return false;
+        current = new Slot(n);
+        current.output = Tensor.zeros(type, n, outputSize);
+        slots.put(n, current);
         return true;
     }
 
     Tensor output() {
-        return output;
+        return current.output;
     }
 
     Tensor inputGrad() {
-        if (inputGrad == null) inputGrad = Tensor.zeros(type, batch, inputSize);
-        return inputGrad;
+        if (current.inputGrad == null) current.inputGrad = Tensor.zeros(type, current.batch, inputSize);
+        return current.inputGrad;
+    }
+
+    /** A layer-specific array for this batch size (im2col columns, pooling argmax, masks), made once. */
+    @SuppressWarnings("unchecked")
+    <T> T extra(String name, Supplier<T> make) {
+        return (T) current.extras.computeIfAbsent(name, k -> make.get());
     }
 
     int batch() {
-        return batch;
+        return current.batch;
     }
 }

@@ -54,7 +54,8 @@ public final class BatchNorm implements Layer {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
-        if (buffers.ensure((int) x.shape()[0])) xhat = Tensor.zeros(x.type(), x.shape());
+        buffers.ensure((int) x.shape()[0]);
+        xhat = buffers.extra("xhat", () -> Tensor.zeros(x.type(), x.shape()));
         Tensor y = buffers.output();
         int rows = x.length / channels;
         // Loops run over rows, then channels: the values of one channel are `channels` apart.

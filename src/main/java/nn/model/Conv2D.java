@@ -24,8 +24,7 @@ public final class Conv2D implements Layer {
     private Param w, b;
     private DataType type;
     private BatchBuffers buffers;
-    private Tensor cols, dcols;
-    private int batch = -1;
+    private int batch;
     private boolean computesInputGradient = true;
 
     public Conv2D(int filters, int kernel, int stride, int padding, Init init) {
@@ -80,13 +79,12 @@ public final class Conv2D implements Layer {
     public Tensor forward(Tensor x, boolean training) {
         int n = (int) x.shape()[0];
         buffers.ensure(n);
-        if (n != batch) {
-            batch = n;
-            cols = Tensor.zeros(type, (long) n * outH * outW, patch);   // padding entries stay 0
-            dcols = null;
-        }
-        im2col(x);
-        Tensor y = buffers.output().reshape((long) n * outH * outW, filters);
+        batch = n;
+        long rows = (long) n * outH * outW;
+        Tensor cols = buffers.extra("cols", () -> Tensor.zeros(type, rows, patch));   // padding entries stay 0
+        // The output seen as a [batch·outH·outW, filters] matrix: the same memory, reshaped once.
+        Tensor y = buffers.extra("outputRows", () -> buffers.output().reshape(rows, filters));
+        im2col(x, cols);
         Tensor.gemm(cols, false, w.value(), false, y, 1, 0);              // y = cols·W
         Tensor.addToEachRow(y, b.value());                              // y += b
         return buffers.output();
@@ -94,19 +92,25 @@ public final class Conv2D implements Layer {
 
     @Override
     public Tensor backward(Tensor deltaOut) {
-        Tensor delta = deltaOut.reshape((long) batch * outH * outW, filters);
-        Tensor.gemm(cols, true, delta, false, w.grad(), 1, 0);           // dW = colsᵀ·δ
-        Tensor.sumRows(delta, b.grad());                                 // db = Σ_rows δ
+        long rows = (long) batch * outH * outW;
+        Tensor cols = buffers.extra("cols", () -> {
+            throw new IllegalStateException("backward before forward");
+        });
+        // The incoming gradient as a [batch·outH·outW, filters] matrix; it normally arrives in the same buffer every batch.
+        Tensor[] delta = buffers.extra("deltaRows", () -> new Tensor[1]);
+        if (delta[0] == null || delta[0].array.data().address() != deltaOut.array.data().address()) delta[0] = deltaOut.reshape(rows, filters);
+        Tensor.gemm(cols, true, delta[0], false, w.grad(), 1, 0);        // dW = colsᵀ·δ
+        Tensor.sumRows(delta[0], b.grad());                              // db = Σ_rows δ
         if (!computesInputGradient) return null;
-        if (dcols == null) dcols = Tensor.zeros(type, (long) batch * outH * outW, patch);
-        Tensor.gemm(delta, false, w.value(), true, dcols, 1, 0);         // dcols = δ·Wᵀ
+        Tensor dcols = buffers.extra("dcols", () -> Tensor.zeros(type, rows, patch));
+        Tensor.gemm(delta[0], false, w.value(), true, dcols, 1, 0);      // dcols = δ·Wᵀ
         Tensor dx = buffers.inputGrad();
         col2im(dcols, dx);
         return dx;
     }
 
     /** Copies each receptive field into a row of cols; a run of kernel pixels is contiguous in NHWC. */
-    private void im2col(Tensor x) {
+    private void im2col(Tensor x, Tensor cols) {
         int row = 0;
         for (int n = 0; n < batch; n++) {
             for (int oy = 0; oy < outH; oy++) {

@@ -33,7 +33,8 @@ public final class Dropout implements Layer {
     public Tensor forward(Tensor x, boolean training) {
         active = training && p > 0;
         if (!active) return x;
-        if (buffers.ensure((int) x.shape()[0])) mask = Tensor.zeros(x.type(), x.shape());
+        buffers.ensure((int) x.shape()[0]);
+        mask = buffers.extra("mask", () -> Tensor.zeros(x.type(), x.shape()));
         Tensor y = buffers.output();
         double keep = 1 / (1 - p);
         for (int i = 0; i < y.length; i++) {

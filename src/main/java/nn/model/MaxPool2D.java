@@ -11,7 +11,7 @@ public final class MaxPool2D implements Layer {
     private final int size, stride;
     private int inH, inW, c, outH, outW;
     private BatchBuffers buffers;
-    private int[] argmax = new int[0];
+    private int[] argmax;
 
     public MaxPool2D(int size, int stride) {
         if (size < 1 || stride < 1) throw new IllegalArgumentException("pool needs size >= 1 and stride >= 1");
@@ -35,7 +35,8 @@ public final class MaxPool2D implements Layer {
     @Override
     public Tensor forward(Tensor x, boolean training) {
         int n = (int) x.shape()[0];
-        if (buffers.ensure(n)) argmax = new int[n * outH * outW * c];
+        buffers.ensure(n);
+        argmax = buffers.extra("argmax", () -> new int[n * outH * outW * c]);
         Tensor y = buffers.output();
         int o = 0;
         for (int b = 0; b < n; b++) {

@@ -16,7 +16,7 @@ public final class Network {
     private final Shape inputShape;
     private final DataType type;
     private final List<Shape> shapes = new ArrayList<>();
-    private Tensor input;
+    private final java.util.Map<Integer, Tensor> inputs = new java.util.HashMap<>();
 
     Network(ModelSpec spec, List<Layer> layers, DataType type) {
         this.spec = spec;
@@ -69,10 +69,9 @@ public final class Network {
         layers.get(0).setComputesInputGradient(computes);
     }
 
-    /** A buffer of {@code n} input images [n, height·width·channels], reused while n stays the same. */
+    /** A buffer of {@code n} input images [n, height·width·channels], made once per batch size. */
     public Tensor inputBuffer(int n) {
-        if (input == null || input.shape()[0] != n) input = Tensor.zeros(type, n, inputShape.size());
-        return input;
+        return inputs.computeIfAbsent(n, k -> Tensor.zeros(type, k, inputShape.size()));
     }
 
     /** Class scores (logits) [n, classes]. */

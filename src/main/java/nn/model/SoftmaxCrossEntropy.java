@@ -14,6 +14,7 @@ public final class SoftmaxCrossEntropy {
     private final int classes;
     private Tensor probs, grad;
     private int[] labels;
+    private final java.util.Map<Integer, Tensor[]> byBatch = new java.util.HashMap<>();   // [probs, grad] per batch size
 
     public SoftmaxCrossEntropy(int classes) {
         this.classes = classes;
@@ -39,10 +40,9 @@ public final class SoftmaxCrossEntropy {
     /** Mean cross-entropy of the batch; remembers the probabilities for backward. */
     public double forward(Tensor logits, int[] labels, int n) {
         DataType type = logits.type();
-        if (probs == null || probs.length != logits.length || probs.type() != type) {
-            probs = Tensor.zeros(type, logits.shape());
-            grad = Tensor.zeros(type, logits.shape());
-        }
+        Tensor[] pair = byBatch.computeIfAbsent(n, k -> new Tensor[] {Tensor.zeros(type, logits.shape()), Tensor.zeros(type, logits.shape())});
+        probs = pair[0];
+        grad = pair[1];
         this.labels = labels;
         double loss = 0;
         for (int i = 0; i < n; i++) {
