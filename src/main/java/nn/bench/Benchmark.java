@@ -110,10 +110,12 @@ public final class Benchmark {
 
     /**
      * Resident memory outside the Java heap, in MB: ND4J's native buffers, OpenBLAS, the JIT's
-     * code. (ND4J's own allocations are not all visible to JavaCPP's counters, so this is
-     * measured from the process: resident set minus the committed heap.)
+     * code. ND4J 1.0.0-M2.1 does not count its CPU allocations (AllocationsTracker stays at 0),
+     * so this is measured from the process: after a full GC (which also frees the native memory
+     * of unreachable arrays), the resident set minus the committed heap.
      */
     public static double offHeapMb() {
+        System.gc();
         return (Pointer.physicalBytes() - Runtime.getRuntime().totalMemory()) / 1e6;
     }
 
