@@ -27,7 +27,7 @@ public final class Main implements Runnable {
 
     @Option(names = "--threads", paramLabel = "N", scope = CommandLine.ScopeType.INHERIT,
             description = {"Threads for ND4J (OpenMP and BLAS). The launcher reads it before the JVM starts, "
-                    + "since the native libraries take the count once; default: $NN_THREADS, else all cores."})
+                    + "since the native libraries take the count once; default: $NN_THREADS, else 1 (fastest on 2 cores)."})
     Integer threads;
 
     @Override
