@@ -1,7 +1,5 @@
 package nn.model;
 
-import java.util.List;
-
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -17,17 +15,15 @@ import org.nd4j.linalg.api.buffer.DataType;
  * </pre>
  * One large GEMM keeps BLAS near its peak, where a loop of small per-image products would not.
  */
-public final class Conv2D implements Layer {
+public final class Conv2D extends WeightedLayer {
     private final int filters, kernel, stride, padding;
-    private Init init;
     private int inH, inW, inC, outH, outW, patch;
-    private Param w, b;
     private DataType type;
     private BatchBuffers buffers;
     private int batch;
-    private boolean computesInputGradient = true;
 
     public Conv2D(int filters, int kernel, int stride, int padding, Init init) {
+        super(init);
         if (filters < 1 || kernel < 1 || stride < 1 || padding < 0) {
             throw new IllegalArgumentException("conv needs filters >= 1, kernel >= 1, stride >= 1, padding >= 0");
         }
@@ -35,11 +31,6 @@ public final class Conv2D implements Layer {
         this.kernel = kernel;
         this.stride = stride;
         this.padding = padding;
-        this.init = init;
-    }
-
-    public void setInit(Init init) {
-        this.init = init;
     }
 
     public int filters() {
@@ -62,17 +53,15 @@ public final class Conv2D implements Layer {
             throw new IllegalArgumentException(spec() + " does not fit a " + input + " input");
         }
         patch = kernel * kernel * inC;
-        w = Param.of("W", Tensor.zeros(type, patch, filters), true);
-        b = Param.of("b", Tensor.zeros(type, 1, filters), false);
+        createParams(type, patch, filters);
         Shape out = new Shape(outH, outW, filters);
         buffers = new BatchBuffers(type, input.size(), out.size());
         return out;
     }
 
     @Override
-    public void initialize(Rng rng) {
-        init.fill(w.value(), patch, kernel * kernel * filters, rng);
-        b.value().fill(0);
+    protected int fanOut() {
+        return kernel * kernel * filters;
     }
 
     @Override
@@ -148,16 +137,6 @@ public final class Conv2D implements Layer {
                 }
             }
         }
-    }
-
-    @Override
-    public List<Param> params() {
-        return List.of(w, b);
-    }
-
-    @Override
-    public void setComputesInputGradient(boolean computes) {
-        computesInputGradient = computes;
     }
 
     @Override

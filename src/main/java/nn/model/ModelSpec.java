@@ -89,12 +89,10 @@ public record ModelSpec(String text, Shape input, int classes) {
         for (int i = 0; i < layers.size(); i++) {
             Activation.Fn next = null;
             for (int j = i + 1; j < layers.size() && next == null; j++) {
-                if (layers.get(j) instanceof Dense || layers.get(j) instanceof Conv2D) break;
+                if (layers.get(j) instanceof WeightedLayer) break;
                 if (layers.get(j) instanceof Activation a) next = a.fn();
             }
-            Init init = Init.forActivation(next);
-            if (layers.get(i) instanceof Dense d) d.setInit(init);
-            if (layers.get(i) instanceof Conv2D c) c.setInit(init);
+            if (layers.get(i) instanceof WeightedLayer weighted) weighted.setInit(Init.forActivation(next));
         }
     }
 
