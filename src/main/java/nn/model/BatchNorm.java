@@ -22,6 +22,7 @@ public final class BatchNorm implements Layer {
     private Tensor runningMean, runningVar;
     private BatchBuffers buffers;
     private Tensor xhat;
+    private boolean trainingMode;
     // Per-channel scratch, sized once in build: nothing is allocated per batch.
     private double[] mean, var, invStd, g, bt, sumD, sumDX, scale;
 
@@ -54,6 +55,7 @@ public final class BatchNorm implements Layer {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
+        trainingMode = training;
         buffers.ensure((int) x.shape()[0]);
         xhat = buffers.extra("xhat", () -> Tensor.zeros(x.type(), x.shape()));
         Tensor y = buffers.output();
@@ -115,6 +117,11 @@ public final class BatchNorm implements Layer {
             scale[c] = g[c] * invStd[c] / rows;
         }
         Tensor dx = buffers.inputGrad();
+        if (!trainingMode) {
+            // Inference uses fixed running statistics, so x̂ is affine in x: dx = δ·γ/σ (saliency maps).
+            for (int r = 0, i = 0; r < rows; r++) for (int c = 0; c < channels; c++, i++) dx.set(i, delta.get(i) * g[c] * invStd[c]);
+            return dx;
+        }
         for (int r = 0, i = 0; r < rows; r++) {
             for (int c = 0; c < channels; c++, i++) {
                 dx.set(i, scale[c] * (rows * delta.get(i) - sumD[c] - xhat.get(i) * sumDX[c]));

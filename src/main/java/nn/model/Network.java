@@ -51,6 +51,11 @@ public final class Network {
         return spec.classes();
     }
 
+    /** The shape of one example after layer {@code i}. */
+    public Shape outputShape(int i) {
+        return shapes.get(i);
+    }
+
     public Shape inputShape() {
         return inputShape;
     }

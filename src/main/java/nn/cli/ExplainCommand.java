@@ -1,0 +1,69 @@
+package nn.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import com.google.gson.Gson;
+import nn.checkpoint.Checkpoint;
+import nn.inspect.Inspection;
+import nn.inspect.InspectionPictures;
+import nn.io.AtomicFile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "explain", mixinStandardHelpOptions = true,
+        description = {"Which pixels drove the decision for one picture, two ways:",
+                "saliency - how strongly each pixel moves the class score (the gradient of the score with respect to the input);",
+                "occlusion - how much the class probability drops when a 6x6 square around the pixel is blanked.",
+                "Writes explain-NAME.png and explain-NAME.json (both maps, 28x28, row by row)."})
+final class ExplainCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin InspectOptions options;
+
+    @Parameters(paramLabel = "IMAGE", description = "A picture of a digit (prepared as nn predict does).")
+    Path image;
+
+    @Option(names = "--class", paramLabel = "K", description = "Explain this class instead of the predicted one.")
+    Integer klass;
+
+    @Override
+    public Integer call() throws IOException {
+        Checkpoint.Loaded model = options.load();
+        var net = model.network();
+        float[] x = InspectOptions.digit(image);
+        float[] probs = Inspection.probabilities(net, x);
+        int predicted = 0;
+        for (int k = 1; k < probs.length; k++) if (probs[k] > probs[predicted]) predicted = k;
+        int k = klass != null ? klass : predicted;
+        if (k < 0 || k >= net.classes()) throw new ParameterException(spec.commandLine(), "--class must be 0 to " + (net.classes() - 1));
+        float[] saliency = Inspection.saliency(net, x, k);
+        float[] occlusion = Inspection.occlusion(net, x, k, 6, 2);
+        var names = model.origin().classNames();
+        String name = image.getFileName().toString().replaceAll("\\.[^.]*$", "");
+        Path dir = options.outDir(model);
+        Path png = dir.resolve("explain-" + name + ".png"), json = dir.resolve("explain-" + name + ".json");
+        AtomicFile.write(png, InspectionPictures.explanation(x, saliency, occlusion, String.format(
+                "%s: predicted %s (%.3f); explaining class %s (%.3f)", image.getFileName(), names.get(predicted), probs[predicted],
+                names.get(k), probs[k])));
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("file", image.toString());
+        j.put("prediction", names.get(predicted));
+        j.put("confidence", probs[predicted]);
+        j.put("class", names.get(k));
+        j.put("probability", probs[k]);
+        j.put("saliency", saliency);
+        j.put("occlusion", occlusion);
+        AtomicFile.writeString(json, new Gson().toJson(j) + "\n");
+        spec.commandLine().getOut().printf("%s: predicted %s (%.3f), explaining %s%nwrote %s%nwrote %s%n", image, names.get(predicted),
+                probs[predicted], names.get(k), png, json);
+        return 0;
+    }
+}

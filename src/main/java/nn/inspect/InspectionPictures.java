@@ -1,0 +1,152 @@
+package nn.inspect;
+
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.List;
+
+import javax.imageio.ImageIO;
+
+import nn.model.Shape;
+
+/** The pictures of {@code nn show} and {@code nn explain}, drawn in plain Java 2D. */
+public final class InspectionPictures {
+    static {
+        System.setProperty("java.awt.headless", "true");
+    }
+
+    private InspectionPictures() {}
+
+    /**
+     * Weights as a grid of tiles, one per column of W (a hidden unit or a filter), each tile
+     * th x tw values of that column, diverging colours scaled to the tile's largest |w|.
+     */
+    public static byte[] weightGrid(float[] w, int rows, int columns, int th, int tw, int channels, String title) throws IOException {
+        int scale = Math.max(2, 84 / Math.max(th, tw)), gap = 4;
+        int tiles = columns, perRow = (int) Math.ceil(Math.sqrt(tiles * 1.6));
+        int cellW = tw * scale + gap, cellH = th * scale + gap;
+        int gridRows = (tiles + perRow - 1) / perRow;
+        BufferedImage img = new BufferedImage(Math.max(perRow * cellW + gap, 360), gridRows * cellH + gap + 28, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = canvas(img, title);
+        for (int t = 0; t < tiles; t++) {
+            float max = 1e-12f;
+            for (int r = 0; r < rows; r++) max = Math.max(max, Math.abs(w[r * columns + t]));
+            int x0 = gap + (t % perRow) * cellW, y0 = 28 + (t / perRow) * cellH;
+            for (int y = 0; y < th; y++) {
+                for (int x = 0; x < tw; x++) {
+                    double v = 0;   // the mean over input channels (weights are laid out (y, x, channel))
+                    for (int c = 0; c < channels; c++) {
+                        int r = (y * tw + x) * channels + c;
+                        if (r < rows) v += w[r * columns + t];
+                    }
+                    g.setColor(ColourMap.diverging(v / channels / max));
+                    g.fillRect(x0 + x * scale, y0 + y * scale, scale, scale);
+                }
+            }
+        }
+        g.dispose();
+        return png(img);
+    }
+
+    /** Every layer's activations for one input, one band per layer, and the class probabilities. */
+    public static byte[] activations(float[] input, List<Inspection.LayerOutput> layers, float[] probs, List<String> classes)
+            throws IOException {
+        int width = 900, y = 36;
+        int height = 36 + 120 + layers.size() * 140 + 40;
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = canvas(img, "Activations, layer by layer (brighter = larger)");
+        drawImage(g, input, 28, 28, 1, 10, y, 3, false);
+        g.setColor(Color.BLACK);
+        g.drawString("input (what the network sees)", 110, y + 40);
+        y += 100;
+        for (Inspection.LayerOutput l : layers) {
+            g.setColor(Color.BLACK);
+            g.drawString(l.spec() + "  " + l.shape(), 10, y + 12);
+            Shape s = l.shape();
+            float max = 1e-12f;
+            for (float v : l.values()) max = Math.max(max, Math.abs(v));
+            if (!s.isFlat()) {   // feature maps: one small grey image per channel
+                int scale = Math.max(1, 48 / s.height()), step = s.width() * scale + 3;
+                int maps = Math.min(s.channels(), (width - 20) / step);
+                for (int c = 0; c < maps; c++) {
+                    for (int yy = 0; yy < s.height(); yy++) {
+                        for (int xx = 0; xx < s.width(); xx++) {
+                            g.setColor(ColourMap.heat(Math.abs(l.values()[(yy * s.width() + xx) * s.channels() + c]) / max));
+                            g.fillRect(10 + c * step + xx * scale, y + 20 + yy * scale, scale, scale);
+                        }
+                    }
+                }
+            } else {             // a strip: one bar per unit
+                int n = s.channels(), barW = Math.max(1, (width - 20) / Math.max(1, n));
+                for (int i = 0; i < Math.min(n, width - 20); i++) {
+                    double v = l.values()[i] / max;
+                    g.setColor(ColourMap.diverging(v));
+                    g.fillRect(10 + i * barW, y + 20, barW, 60);
+                }
+            }
+            y += 140;
+        }
+        g.setColor(Color.BLACK);
+        StringBuilder p = new StringBuilder("probabilities: ");
+        for (int k = 0; k < probs.length; k++) p.append(String.format("%s %.3f   ", classes.get(k), probs[k]));
+        g.drawString(p.toString(), 10, y + 10);
+        g.dispose();
+        return png(img);
+    }
+
+    /** The digit, its saliency map and its occlusion map side by side. */
+    public static byte[] explanation(float[] input, float[] saliency, float[] occlusion, String title) throws IOException {
+        int scale = 8, size = 28 * scale, gap = 20;
+        BufferedImage img = new BufferedImage(3 * size + 4 * gap, size + 70, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = canvas(img, title);
+        drawImage(g, input, 28, 28, 1, gap, 40, scale, false);
+        drawImage(g, normalised(saliency), 28, 28, 1, 2 * gap + size, 40, scale, true);
+        drawImage(g, normalised(occlusion), 28, 28, 1, 3 * gap + 2 * size, 40, scale, true);
+        g.setColor(Color.BLACK);
+        g.drawString("input", gap, size + 58);
+        g.drawString("saliency |d score / d pixel|", 2 * gap + size, size + 58);
+        g.drawString("occlusion: drop in probability", 3 * gap + 2 * size, size + 58);
+        g.dispose();
+        return png(img);
+    }
+
+    static float[] normalised(float[] v) {
+        float max = 1e-12f;
+        for (float f : v) max = Math.max(max, f);
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) out[i] = Math.max(0, v[i]) / max;
+        return out;
+    }
+
+    private static void drawImage(Graphics2D g, float[] v, int h, int w, int channels, int x0, int y0, int scale, boolean heat) {
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                double value = v[(y * w + x) * channels];
+                g.setColor(heat ? ColourMap.heat(value) : ColourMap.grey(value));
+                g.fillRect(x0 + x * scale, y0 + y * scale, scale, scale);
+            }
+        }
+    }
+
+    private static Graphics2D canvas(BufferedImage img, String title) {
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, img.getWidth(), img.getHeight());
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+        g.drawString(title, 10, 20);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        return g;
+    }
+
+    private static byte[] png(BufferedImage img) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, "png", out);
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,63 @@
+package nn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import javax.imageio.ImageIO;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** nn show and nn explain write pictures of a sensible size, and say where. */
+class InspectCommandsTest {
+    @TempDir Path dir;
+    static final String MODEL = PredictTest.MODEL.toString(), SAMPLE = "data/samples/digit3-blue-ink.jpg";
+
+    private static String[] run(String... args) {
+        CommandLine cmd = Main.commandLine();
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        cmd.setOut(new PrintWriter(out));
+        cmd.setErr(new PrintWriter(err));
+        return new String[] {String.valueOf(cmd.execute(args)), out.toString(), err.toString()};
+    }
+
+    private static void assertPicture(Path png, int minWidth, int minHeight) throws Exception {
+        var img = ImageIO.read(png.toFile());
+        assertTrue(img.getWidth() >= minWidth && img.getHeight() >= minHeight, png + " is " + img.getWidth() + "x" + img.getHeight());
+    }
+
+    @Test
+    void showWeightsDrawsOneTilePerFilter() throws Exception {
+        String[] r = run("show", "weights", "--checkpoint", MODEL, "--out", dir.toString());
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("weights-layer1.png"));
+        assertPicture(dir.resolve("weights-layer1.png"), 300, 100);
+        assertEquals("2", run("show", "weights", "--checkpoint", MODEL, "--layer", "9", "--out", dir.toString())[0]);
+    }
+
+    @Test
+    void showActivationsAndExplain() throws Exception {
+        String[] a = run("show", "activations", "--checkpoint", MODEL, "--out", dir.toString(), SAMPLE);
+        assertEquals("0", a[0], a[2]);
+        assertTrue(a[1].contains(": 3 ("), a[1]);
+        assertPicture(dir.resolve("activations-digit3-blue-ink.png"), 800, 1000);
+
+        String[] e = run("explain", "--checkpoint", MODEL, "--out", dir.toString(), "--class", "8", SAMPLE);
+        assertEquals("0", e[0], e[2]);
+        assertPicture(dir.resolve("explain-digit3-blue-ink.png"), 600, 200);
+        JsonObject j = JsonParser.parseString(Files.readString(dir.resolve("explain-digit3-blue-ink.json"))).getAsJsonObject();
+        assertEquals("3", j.get("prediction").getAsString());
+        assertEquals("8", j.get("class").getAsString());
+        assertEquals(784, j.getAsJsonArray("saliency").size());
+        assertEquals(784, j.getAsJsonArray("occlusion").size());
+        assertEquals("1", run("explain", "--checkpoint", MODEL, dir.resolve("none.png").toString())[0]);
+    }
+}
