@@ -73,6 +73,7 @@ public final class Checkpoint {
         for (int i = 0; i < buffers.size(); i++) add(arrays, arrayIndex, "buffer", "buffer" + i, buffers.get(i));
         List<Tensor> opt = state.optimizer.state();
         for (int i = 0; i < opt.size(); i++) add(arrays, arrayIndex, "optimizer", "optimizer" + i, opt.get(i));
+        if (state.masks != null) for (int i = 0; i < state.masks.size(); i++) add(arrays, arrayIndex, "mask", "mask" + i, state.masks.get(i));
 
         JsonObject header = new JsonObject();
         header.addProperty("format", FORMAT_VERSION);
@@ -155,6 +156,7 @@ public final class Checkpoint {
         to.bestValidationAccuracy = from.bestValidationAccuracy;
         to.bestEpoch = from.bestEpoch;
         to.history.addAll(from.history);
+        to.masks = from.masks;
         to.optimizer.setSteps(from.optimizer.steps());
         to.optimizer.prepare(to.trainableParams());
         for (int i = 0; i < from.optimizer.state().size(); i++) {
@@ -225,6 +227,13 @@ public final class Checkpoint {
         targets.addAll(net.buffers());
         targets.addAll(state.optimizer.state());
         JsonArray index = header.getAsJsonArray("arrays");
+        boolean masked = false;
+        for (JsonElement a : index) masked |= "mask".equals(a.getAsJsonObject().get("kind").getAsString());
+        if (masked) {
+            state.masks = new ArrayList<>();
+            for (nn.model.Param w : nn.prune.Pruning.weights(net)) state.masks.add(Tensor.zeros(w.value().type(), w.value().shape()));
+            targets.addAll(state.masks);
+        }
         if (index.size() != targets.size()) {
             throw new CheckpointException(file, "holds " + index.size() + " arrays, the model '" + spec.text() + "' needs " + targets.size());
         }

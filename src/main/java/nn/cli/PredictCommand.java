@@ -60,6 +60,21 @@ final class PredictCommand implements Callable<Integer> {
             description = "Dark ink on light paper is inverted to MNIST's white on black; auto decides from the border (default).")
     String invert;
 
+    @Option(names = "--uncertainty", paramLabel = "N",
+            description = {"Monte-Carlo dropout: N forward passes with dropout on (models with dropout only); prints the mean "
+                    + "probabilities and the spread of the top one, and marks UNSURE when the spread is over "
+                    + Uncertain.MAX_STD + " or the mean confidence under " + Uncertain.MIN_CONFIDENCE + "."})
+    Integer uncertainty;
+
+    /** When a Monte-Carlo prediction counts as unsure. */
+    static final class Uncertain {
+        static final double MAX_STD = 0.1, MIN_CONFIDENCE = 0.7;
+
+        static boolean is(float mean, float std) {
+            return std > MAX_STD || mean < MIN_CONFIDENCE;
+        }
+    }
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
@@ -92,7 +107,13 @@ final class PredictCommand implements Callable<Integer> {
         }
         float[] pixels = new float[prepared.size() * DigitPreprocessor.SIZE * DigitPreprocessor.SIZE];
         for (int i = 0; i < prepared.size(); i++) System.arraycopy(prepared.get(i), 0, pixels, i * 784, 784);
-        float[] probs = Predictor.probabilities(model.network(), pixels, prepared.size());
+        if (uncertainty != null && (uncertainty < 2 || !model.network().hasDropout())) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), uncertainty < 2 ? "--uncertainty needs at least 2 passes"
+                    : "--uncertainty needs a model with dropout; " + model.network().spec().text() + " has none (train with --dropout)");
+        }
+        Predictor.Spread spread = uncertainty == null ? null
+                : Predictor.monteCarlo(model.network(), pixels, prepared.size(), uncertainty, model.state().config.seed());
+        float[] probs = spread != null ? spread.mean() : Predictor.probabilities(model.network(), pixels, prepared.size());
         int classes = model.network().classes();
         Gson gson = new Gson();
         for (int i = 0; i < ok.size(); i++) {
@@ -111,11 +132,20 @@ final class PredictCommand implements Callable<Integer> {
                 o.put("prediction", names.get(best));
                 o.put("confidence", probs[i * classes + best]);
                 o.put("top", topList);
+                if (spread != null) {
+                    float std = spread.std()[i * classes + best];
+                    o.put("uncertainty", java.util.Map.of("passes", uncertainty, "std", std, "unsure", Uncertain.is(probs[i * classes + best], std)));
+                }
                 out.println(gson.toJson(o));
             } else {
                 StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%s  %s  %.3f ", ok.get(i), names.get(best), probs[i * classes + best]));
                 for (int k = 0; k < Math.min(top, classes); k++) {
                     line.append(String.format(Locale.ROOT, " %s:%.3f", names.get(order[k]), probs[i * classes + order[k]]));
+                }
+                if (spread != null) {
+                    float std = spread.std()[i * classes + best];
+                    line.append(String.format(Locale.ROOT, "  ±%.3f over %d passes%s", std, uncertainty,
+                            Uncertain.is(probs[i * classes + best], std) ? "  UNSURE" : ""));
                 }
                 out.println(line);
             }

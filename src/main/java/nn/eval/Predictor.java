@@ -15,6 +15,37 @@ public final class Predictor {
         return new Predictions(probabilities(net, data.pixels(), data.size()), data.labels().clone(), net.classes());
     }
 
+    /** Mean and standard deviation of the class probabilities over {@code passes} dropout samples. */
+    public record Spread(float[] mean, float[] std) {}
+
+    /** Monte-Carlo dropout: {@code passes} forward passes with dropout on, per image the mean and spread of each probability. */
+    public static Spread monteCarlo(Network net, float[] pixels, int count, int passes, long seed) {
+        int classes = net.classes(), size = net.inputShape().size();
+        double[] sum = new double[count * classes], sq = new double[count * classes];
+        net.setRng(new nn.model.Rng(seed));
+        for (int start = 0; start < count; start += BATCH) {
+            int n = Math.min(BATCH, count - start);
+            Tensor x = net.inputBuffer(n);
+            x.copyFrom(pixels, start * size, 0, n * size);
+            for (int pass = 0; pass < passes; pass++) {
+                Tensor logits = net.forwardWithDropout(x);
+                SoftmaxCrossEntropy.softmax(logits, logits, classes);
+                for (int i = 0; i < n * classes; i++) {
+                    double p = logits.get(i);
+                    sum[start * classes + i] += p;
+                    sq[start * classes + i] += p * p;
+                }
+            }
+        }
+        float[] mean = new float[sum.length], std = new float[sum.length];
+        for (int i = 0; i < sum.length; i++) {
+            double m = sum[i] / passes;
+            mean[i] = (float) m;
+            std[i] = (float) Math.sqrt(Math.max(0, sq[i] / passes - m * m));
+        }
+        return new Spread(mean, std);
+    }
+
     /** Class probabilities [count, classes] of {@code count} images laid end to end in {@code pixels}. */
     public static float[] probabilities(Network net, float[] pixels, int count) {
         return probabilities(net, pixels, count, BATCH);

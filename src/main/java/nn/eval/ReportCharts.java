@@ -60,6 +60,14 @@ public final class ReportCharts {
         return png(img);
     }
 
+    /** Line chart of several series over the same x values (e.g. accuracy against sparsity). */
+    public static byte[] lines(String title, String xTitle, String yTitle, List<Double> x, java.util.Map<String, List<Double>> series)
+            throws IOException {
+        XYChart chart = new XYChartBuilder().width(640).height(440).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        for (var e : series.entrySet()) chart.addSeries(e.getKey(), x, e.getValue()).setMarker(SeriesMarkers.CIRCLE);
+        return png(BitmapEncoder.getBufferedImage(chart));
+    }
+
     /** The confusion matrix as a heat map, rows = true class. */
     public static byte[] confusion(ConfusionMatrix m, List<String> names) throws IOException {
         HeatMapChart chart = new HeatMapChartBuilder().width(640).height(560).title("Confusion matrix (rows: true class)").build();

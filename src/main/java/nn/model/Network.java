@@ -86,6 +86,20 @@ public final class Network {
         return a;
     }
 
+    /**
+     * Inference with dropout left on (Monte-Carlo dropout, Gal and Ghahramani 2016): each call
+     * samples another thinned network; batch norm still uses its running statistics.
+     */
+    public Tensor forwardWithDropout(Tensor x) {
+        Tensor a = x;
+        for (Layer layer : layers) a = layer.forward(a, layer instanceof Dropout);
+        return a;
+    }
+
+    public boolean hasDropout() {
+        return layers.stream().anyMatch(l -> l instanceof Dropout);
+    }
+
     /** Back-propagates dL/d(logits); fills every parameter's gradient and returns dL/dx if asked for. */
     public Tensor backward(Tensor gradLogits) {
         Tensor g = gradLogits;

@@ -58,6 +58,7 @@ public final class Trainer {
                 net.backward(loss.backward());
                 double lr = cfg.schedule().rate(cfg.learningRate(), s.step, totalSteps);
                 s.optimizer.step(params, lr);
+                if (s.masks != null) nn.prune.Pruning.apply(net, s.masks);   // pruned weights stay pruned
 
                 s.step++;
                 s.batchInEpoch++;

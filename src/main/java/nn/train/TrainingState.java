@@ -30,6 +30,8 @@ public final class TrainingState {
     public final List<EpochMetrics> history = new ArrayList<>();
     /** Leading layers whose parameters stay fixed (fine-tuning only the layers after them). */
     public int frozenLayers;
+    /** Pruning masks, one per weight matrix (see nn.prune.Pruning), or null: pruned weights stay 0. */
+    public List<nn.model.Tensor> masks;
 
     public TrainingState(Network network, TrainConfig config) {
         this.network = network;

@@ -1,0 +1,78 @@
+package nn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import nn.data.RealData;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** nn prune (with the lottery) and nn predict --uncertainty on a small model trained on real digits. */
+class PruneAndUncertaintyTest {
+    @TempDir static Path dir;
+    static Path model;
+
+    private static String[] run(String... args) {
+        CommandLine cmd = Main.commandLine();
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        cmd.setOut(new PrintWriter(out));
+        cmd.setErr(new PrintWriter(err));
+        return new String[] {String.valueOf(cmd.execute(args)), out.toString(), err.toString()};
+    }
+
+    @BeforeAll
+    static void trainSmallModel() {
+        String[] r = run("train", "--data-dir", RealData.SLICE_PARENT.toString(), "--hidden", "64", "--dropout", "0.3",
+                "--epochs", "2", "--validation", "500", "--out", dir.resolve("runs").toString(), "--no-progress");
+        assertEquals("0", r[0], r[2]);
+        model = dir.resolve("runs/latest");
+    }
+
+    @Test
+    void pruneWritesTheTableJsonPlotAndLottery() throws Exception {
+        Path out = dir.resolve("prune");
+        String[] r = run("prune", "--checkpoint", model.toString(), "--data-dir", RealData.SLICE_PARENT.toString(), "--out", out.toString(),
+                "--sparsity", "0.5,0.9", "--finetune", "1", "--lottery", "2", "--lottery-epochs", "1");
+        assertEquals("0", r[0], r[2]);
+        JsonArray points = JsonParser.parseString(Files.readString(out.resolve("prune.json"))).getAsJsonArray();
+        assertEquals(2, points.size());
+        JsonObject p90 = points.get(1).getAsJsonObject();
+        for (String key : new String[] {"sparsity", "accuracy_pruned", "accuracy_finetuned", "nonzero_params", "bytes_on_disk"}) {
+            assertTrue(p90.has(key), key);
+        }
+        assertTrue(p90.get("nonzero_params").getAsLong() < 0.2 * 784 * 64, "90% of the weights are gone");
+        assertTrue(Files.size(out.resolve("prune.png")) > 1000);
+        assertTrue(Files.size(out.resolve("pruned-90.ckpt")) > 1000);
+        JsonArray rounds = JsonParser.parseString(Files.readString(out.resolve("lottery.json"))).getAsJsonArray();
+        assertEquals(3, rounds.size(), "round 0 (dense) and two pruning rounds");
+        assertEquals(0.9, rounds.get(2).getAsJsonObject().get("sparsity").getAsDouble(), 0.01);
+        assertTrue(rounds.get(2).getAsJsonObject().has("accuracy_random_reinit"));
+        assertTrue(Files.size(out.resolve("lottery.png")) > 1000);
+        // The pruned checkpoint keeps its masks: evaluating it works, and it is 90% zeros.
+        assertEquals("0", run("eval", "--checkpoint", out.resolve("pruned-90.ckpt").toString(), "--data-dir",
+                RealData.SLICE_PARENT.toString(), "--out", dir.resolve("e").toString())[0]);
+    }
+
+    @Test
+    void uncertaintyNeedsDropoutAndReportsTheSpread() {
+        String[] r = run("predict", "--checkpoint", model.toString(), "--uncertainty", "10", "--json", "data/samples/digit6-paper.png");
+        assertEquals("0", r[0], r[2]);
+        JsonObject o = JsonParser.parseString(r[1].trim()).getAsJsonObject();
+        JsonObject u = o.getAsJsonObject("uncertainty");
+        assertEquals(10, u.get("passes").getAsInt());
+        assertTrue(u.get("std").getAsDouble() >= 0 && u.has("unsure"));
+        String[] none = run("predict", "--checkpoint", PredictTest.MODEL.toString(), "--uncertainty", "10", "data/samples/digit6-paper.png");
+        assertEquals("2", none[0]);
+        assertTrue(none[2].contains("needs a model with dropout"), none[2]);
+    }
+}
