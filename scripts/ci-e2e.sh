@@ -95,6 +95,18 @@ expect_rc 1 "$nn" predict --checkpoint "$root/data/models/cnn.ckpt" "$work/notes
 grep -q "notes.png: not an image" "$work/err.txt" || fail "a non-image should get a clear error"
 grep -q "digit7-blue-ink.jpg  7  " "$work/out.txt" || fail "the good picture is still predicted"
 
+step "look inside: weights, activations, explanation, pruning"
+expect_rc 0 "$nn" show weights --checkpoint "$runs/latest" --out "$work/inspect"
+expect_rc 0 "$nn" show activations --checkpoint "$root/data/models/cnn.ckpt" --out "$work/inspect" "$root/data/samples/digit8-paper.png"
+expect_rc 0 "$nn" explain --checkpoint "$root/data/models/cnn.ckpt" --out "$work/inspect" "$root/data/samples/digit8-paper.png"
+for f in weights-layer1.png activations-digit8-paper.png explain-digit8-paper.png explain-digit8-paper.json; do
+  [ -s "$work/inspect/$f" ] || fail "missing $f"
+done
+expect_rc 0 "$nn" prune --checkpoint "$runs/latest" --data-dir "$data" --sparsity 0.9 --finetune 1 --out "$work/prune"
+ft=$(json "$work/prune/prune.json" 'd[0]["accuracy_finetuned"]')
+echo "90% pruned and fine-tuned 1 epoch: $ft"
+python3 -c "import sys; sys.exit(0 if float('$ft') > float('$acc') - 0.02 else 1)" || fail "pruned accuracy $ft too far below $acc"
+
 step "Ctrl-C saves a checkpoint; resume finishes the run"
 set +e
 set -m   # job control: otherwise bash starts background jobs with SIGINT ignored
