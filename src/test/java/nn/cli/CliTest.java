@@ -3,8 +3,6 @@ package nn.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -13,51 +11,41 @@ import com.google.gson.JsonParser;
 import nn.data.RealData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The commands as a user runs them: exit codes, what they print, what they write. */
 class CliTest {
     @TempDir Path dir;
 
-    private record Result(int code, String out, String err) {}
 
-    private static Result run(String... args) {
-        CommandLine cmd = Main.commandLine();
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cmd.setOut(new PrintWriter(out));
-        cmd.setErr(new PrintWriter(err));
-        int code = cmd.execute(args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     @Test
     void helpListsTheCommands() {
-        Result r = run("--help");
+        Nn.Result r = Nn.run("--help");
         assertEquals(0, r.code());
         for (String c : new String[] {"download", "train", "eval", "info"}) assertTrue(r.out().contains(c), c);
     }
 
     @Test
     void usageErrorsExitWith2() {
-        assertEquals(2, run("train", "--epochs", "many").code());
-        assertEquals(2, run("train", "--no-such-option").code());
-        Result r = run("train", "--dataset", "cifar");
+        assertEquals(2, Nn.run("train", "--epochs", "many").code());
+        assertEquals(2, Nn.run("train", "--no-such-option").code());
+        Nn.Result r = Nn.run("train", "--dataset", "cifar");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("unknown data set 'cifar'"), r.err());
-        Result spec = run("train", "--model", "dense(10),softplus", "--data-dir", dir.toString());
+        Nn.Result spec = Nn.run("train", "--model", "dense(10),softplus", "--data-dir", dir.toString());
         assertEquals(2, spec.code());
         assertTrue(spec.err().contains("unknown layer 'softplus'"), spec.err());
-        assertEquals(2, run("nosuchcommand").code());
+        assertEquals(2, Nn.run("nosuchcommand").code());
     }
 
     @Test
     void runtimeFailuresExitWith1AndSayWhy() throws Exception {
-        Result r = run("eval", "--checkpoint", dir.resolve("missing.ckpt").toString());
+        Nn.Result r = Nn.run("eval", "--checkpoint", dir.resolve("missing.ckpt").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("no such checkpoint"), r.err());
         Path junk = dir.resolve("junk.ckpt");
         Files.writeString(junk, "not a model");
-        Result j = run("eval", "--checkpoint", junk.toString());
+        Nn.Result j = Nn.run("eval", "--checkpoint", junk.toString());
         assertEquals(1, j.code());
         assertTrue(j.err().contains("not an nn checkpoint") && !j.err().contains("\tat "), "one line, no stack trace: " + j.err());
     }
@@ -66,7 +54,7 @@ class CliTest {
     void downloadFromABrokenMirrorFailsCleanly() {
         Path empty = dir.resolve("empty-mirror");
         empty.toFile().mkdirs();
-        Result r = run("download", "--mirror", empty.toString(), "--data-dir", dir.resolve("data").toString());
+        Nn.Result r = Nn.run("download", "--mirror", empty.toString(), "--data-dir", dir.resolve("data").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("could not fetch train-images-idx3-ubyte.gz"), r.err());
         assertTrue(!Files.exists(dir.resolve("data/mnist/train-images-idx3-ubyte.gz")));
@@ -75,7 +63,7 @@ class CliTest {
     @Test
     void trainThenEvalWritesAReport() throws Exception {
         Path runs = dir.resolve("runs");
-        Result t = run("train", "--data-dir", RealData.SLICE_PARENT.toString(), "--epochs", "2", "--validation", "500",
+        Nn.Result t = Nn.run("train", "--data-dir", RealData.SLICE_PARENT.toString(), "--epochs", "2", "--validation", "500",
                 "--out", runs.toString(), "--no-progress");
         assertEquals(0, t.code(), t.err());
         assertTrue(t.out().contains("test accuracy"), t.out());
@@ -92,7 +80,7 @@ class CliTest {
         assertEquals(2, report.getAsJsonArray("history").size());
 
         Path evalOut = dir.resolve("eval");
-        Result e = run("eval", "--checkpoint", run.toString(), "--data-dir", RealData.SLICE_PARENT.toString(), "--out", evalOut.toString());
+        Nn.Result e = Nn.run("eval", "--checkpoint", run.toString(), "--data-dir", RealData.SLICE_PARENT.toString(), "--out", evalOut.toString());
         assertEquals(0, e.code(), e.err());
         assertTrue(e.out().contains("confusion matrix") && e.out().contains("macro avg") && e.out().contains("top confusions"), e.out());
         JsonObject again = JsonParser.parseString(Files.readString(evalOut.resolve("report.json"))).getAsJsonObject();

@@ -3,8 +3,6 @@ package nn.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -14,20 +12,12 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** nn show and nn explain write pictures of a sensible size, and say where. */
 class InspectCommandsTest {
     @TempDir Path dir;
     static final String MODEL = PredictTest.MODEL.toString(), SAMPLE = "data/samples/digit3-blue-ink.jpg";
 
-    private static String[] run(String... args) {
-        CommandLine cmd = Main.commandLine();
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cmd.setOut(new PrintWriter(out));
-        cmd.setErr(new PrintWriter(err));
-        return new String[] {String.valueOf(cmd.execute(args)), out.toString(), err.toString()};
-    }
 
     private static void assertPicture(Path png, int minWidth, int minHeight) throws Exception {
         var img = ImageIO.read(png.toFile());
@@ -36,28 +26,28 @@ class InspectCommandsTest {
 
     @Test
     void showWeightsDrawsOneTilePerFilter() throws Exception {
-        String[] r = run("show", "weights", "--checkpoint", MODEL, "--out", dir.toString());
-        assertEquals("0", r[0], r[2]);
-        assertTrue(r[1].contains("weights-layer1.png"));
+        Nn.Result r = Nn.run("show", "weights", "--checkpoint", MODEL, "--out", dir.toString());
+        assertEquals("0", String.valueOf(r.code()), r.err());
+        assertTrue(r.out().contains("weights-layer1.png"));
         assertPicture(dir.resolve("weights-layer1.png"), 300, 100);
-        assertEquals("2", run("show", "weights", "--checkpoint", MODEL, "--layer", "9", "--out", dir.toString())[0]);
+        assertEquals("2", String.valueOf(Nn.run("show", "weights", "--checkpoint", MODEL, "--layer", "9", "--out", dir.toString()).code()));
     }
 
     @Test
     void showActivationsAndExplain() throws Exception {
-        String[] a = run("show", "activations", "--checkpoint", MODEL, "--out", dir.toString(), SAMPLE);
-        assertEquals("0", a[0], a[2]);
-        assertTrue(a[1].contains(": 3 ("), a[1]);
+        Nn.Result a = Nn.run("show", "activations", "--checkpoint", MODEL, "--out", dir.toString(), SAMPLE);
+        assertEquals("0", String.valueOf(a.code()), a.err());
+        assertTrue(a.out().contains(": 3 ("), a.out());
         assertPicture(dir.resolve("activations-digit3-blue-ink.png"), 800, 1000);
 
-        String[] e = run("explain", "--checkpoint", MODEL, "--out", dir.toString(), "--class", "8", SAMPLE);
-        assertEquals("0", e[0], e[2]);
+        Nn.Result e = Nn.run("explain", "--checkpoint", MODEL, "--out", dir.toString(), "--class", "8", SAMPLE);
+        assertEquals("0", String.valueOf(e.code()), e.err());
         assertPicture(dir.resolve("explain-digit3-blue-ink.png"), 600, 200);
         JsonObject j = JsonParser.parseString(Files.readString(dir.resolve("explain-digit3-blue-ink.json"))).getAsJsonObject();
         assertEquals("3", j.get("prediction").getAsString());
         assertEquals("8", j.get("class").getAsString());
         assertEquals(784, j.getAsJsonArray("saliency").size());
         assertEquals(784, j.getAsJsonArray("occlusion").size());
-        assertEquals("1", run("explain", "--checkpoint", MODEL, dir.resolve("none.png").toString())[0]);
+        assertEquals("1", String.valueOf(Nn.run("explain", "--checkpoint", MODEL, dir.resolve("none.png").toString()).code()));
     }
 }

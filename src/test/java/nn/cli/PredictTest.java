@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -20,7 +18,6 @@ import nn.image.UserPictures;
 import nn.model.Rng;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code nn predict} on pictures made the way users' files look, from real MNIST test digits
@@ -32,14 +29,6 @@ class PredictTest {
     static final int PER_KIND = 120;
     @TempDir Path dir;
 
-    private static String[] run(String... args) {
-        CommandLine cmd = Main.commandLine();
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cmd.setOut(new PrintWriter(out));
-        cmd.setErr(new PrintWriter(err));
-        int code = cmd.execute(args);
-        return new String[] {String.valueOf(code), out.toString(), err.toString()};
-    }
 
     @Test
     void everyKindOfPictureIsReadAtLeast97PercentRight() throws IOException {
@@ -54,12 +43,12 @@ class PredictTest {
                 truth.put(file.toString(), digits.labels()[i]);
             }
         }
-        String[] r = run("predict", "--checkpoint", MODEL.toString(), "--json",
+        Nn.Result r = Nn.run("predict", "--checkpoint", MODEL.toString(), "--json",
                 dir.resolve("paper").toString(), dir.resolve("transparent").toString(), dir.resolve("blue_jpeg").toString(),
                 dir.resolve("ruled").toString(), dir.resolve("plain").toString());
-        assertEquals("0", r[0], r[2]);
+        assertEquals("0", String.valueOf(r.code()), r.err());
         Map<UserPictures.Kind, int[]> counts = new EnumMap<>(UserPictures.Kind.class);
-        for (String line : r[1].split("\n")) {
+        for (String line : r.out().split("\n")) {
             JsonObject o = JsonParser.parseString(line).getAsJsonObject();
             String file = o.get("file").getAsString();
             UserPictures.Kind kind = UserPictures.Kind.valueOf(Path.of(file).getParent().getFileName().toString().toUpperCase());
@@ -88,13 +77,13 @@ class PredictTest {
         for (int y = 0; y < 40; y++) for (int x = 0; x < 40; x++) white.setRGB(x, y, 0xffffff);
         javax.imageio.ImageIO.write(white, "png", blank.toFile());
         Path seen = dir.resolve("seen");
-        String[] r = run("predict", "--checkpoint", MODEL.toString(), "--save-input", seen.toString(),
+        Nn.Result r = Nn.run("predict", "--checkpoint", MODEL.toString(), "--save-input", seen.toString(),
                 text.toString(), good.toString(), dir.resolve("missing.png").toString(), blank.toString());
-        assertEquals("1", r[0], "non-zero exit when any file failed");
-        assertTrue(r[1].startsWith(good + "  7  "), r[1]);
-        assertTrue(r[2].contains("notes.png: not an image"), r[2]);
-        assertTrue(r[2].contains("missing.png: no such file"), r[2]);
-        assertTrue(r[2].contains("blank.png: no digit found"), r[2]);
+        assertEquals("1", String.valueOf(r.code()), "non-zero exit when any file failed");
+        assertTrue(r.out().startsWith(good + "  7  "), r.out());
+        assertTrue(r.err().contains("notes.png: not an image"), r.err());
+        assertTrue(r.err().contains("missing.png: no such file"), r.err());
+        assertTrue(r.err().contains("blank.png: no digit found"), r.err());
         assertTrue(Files.size(seen.resolve("digit7-blue-ink-28x28.png")) > 50, "the 28x28 input the network saw");
     }
 }

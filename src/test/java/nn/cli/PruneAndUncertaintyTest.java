@@ -3,8 +3,6 @@ package nn.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -15,35 +13,27 @@ import nn.data.RealData;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** nn prune (with the lottery) and nn predict --uncertainty on a small model trained on real digits. */
 class PruneAndUncertaintyTest {
     @TempDir static Path dir;
     static Path model;
 
-    private static String[] run(String... args) {
-        CommandLine cmd = Main.commandLine();
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cmd.setOut(new PrintWriter(out));
-        cmd.setErr(new PrintWriter(err));
-        return new String[] {String.valueOf(cmd.execute(args)), out.toString(), err.toString()};
-    }
 
     @BeforeAll
     static void trainSmallModel() {
-        String[] r = run("train", "--data-dir", RealData.SLICE_PARENT.toString(), "--hidden", "64", "--dropout", "0.3",
+        Nn.Result r = Nn.run("train", "--data-dir", RealData.SLICE_PARENT.toString(), "--hidden", "64", "--dropout", "0.3",
                 "--epochs", "2", "--validation", "500", "--out", dir.resolve("runs").toString(), "--no-progress");
-        assertEquals("0", r[0], r[2]);
+        assertEquals("0", String.valueOf(r.code()), r.err());
         model = dir.resolve("runs/latest");
     }
 
     @Test
     void pruneWritesTheTableJsonPlotAndLottery() throws Exception {
         Path out = dir.resolve("prune");
-        String[] r = run("prune", "--checkpoint", model.toString(), "--data-dir", RealData.SLICE_PARENT.toString(), "--out", out.toString(),
+        Nn.Result r = Nn.run("prune", "--checkpoint", model.toString(), "--data-dir", RealData.SLICE_PARENT.toString(), "--out", out.toString(),
                 "--sparsity", "0.5,0.9", "--finetune", "1", "--lottery", "2", "--lottery-epochs", "1");
-        assertEquals("0", r[0], r[2]);
+        assertEquals("0", String.valueOf(r.code()), r.err());
         JsonArray points = JsonParser.parseString(Files.readString(out.resolve("prune.json"))).getAsJsonArray();
         assertEquals(2, points.size());
         JsonObject p90 = points.get(1).getAsJsonObject();
@@ -59,20 +49,20 @@ class PruneAndUncertaintyTest {
         assertTrue(rounds.get(2).getAsJsonObject().has("accuracy_random_reinit"));
         assertTrue(Files.size(out.resolve("lottery.png")) > 1000);
         // The pruned checkpoint keeps its masks: evaluating it works, and it is 90% zeros.
-        assertEquals("0", run("eval", "--checkpoint", out.resolve("pruned-90.ckpt").toString(), "--data-dir",
-                RealData.SLICE_PARENT.toString(), "--out", dir.resolve("e").toString())[0]);
+        assertEquals("0", String.valueOf(Nn.run("eval", "--checkpoint", out.resolve("pruned-90.ckpt").toString(), "--data-dir",
+                RealData.SLICE_PARENT.toString(), "--out", dir.resolve("e").toString()).code()));
     }
 
     @Test
     void uncertaintyNeedsDropoutAndReportsTheSpread() {
-        String[] r = run("predict", "--checkpoint", model.toString(), "--uncertainty", "10", "--json", "data/samples/digit6-paper.png");
-        assertEquals("0", r[0], r[2]);
-        JsonObject o = JsonParser.parseString(r[1].trim()).getAsJsonObject();
+        Nn.Result r = Nn.run("predict", "--checkpoint", model.toString(), "--uncertainty", "10", "--json", "data/samples/digit6-paper.png");
+        assertEquals("0", String.valueOf(r.code()), r.err());
+        JsonObject o = JsonParser.parseString(r.out().trim()).getAsJsonObject();
         JsonObject u = o.getAsJsonObject("uncertainty");
         assertEquals(10, u.get("passes").getAsInt());
         assertTrue(u.get("std").getAsDouble() >= 0 && u.has("unsure"));
-        String[] none = run("predict", "--checkpoint", PredictTest.MODEL.toString(), "--uncertainty", "10", "data/samples/digit6-paper.png");
-        assertEquals("2", none[0]);
-        assertTrue(none[2].contains("needs a model with dropout"), none[2]);
+        Nn.Result none = Nn.run("predict", "--checkpoint", PredictTest.MODEL.toString(), "--uncertainty", "10", "data/samples/digit6-paper.png");
+        assertEquals("2", String.valueOf(none.code()));
+        assertTrue(none.err().contains("needs a model with dropout"), none.err());
     }
 }
