@@ -27,27 +27,27 @@ class InspectCommandsTest {
     @Test
     void showWeightsDrawsOneTilePerFilter() throws Exception {
         Nn.Result r = Nn.run("show", "weights", "--checkpoint", MODEL, "--out", dir.toString());
-        assertEquals("0", String.valueOf(r.code()), r.err());
+        assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("weights-layer1.png"));
         assertPicture(dir.resolve("weights-layer1.png"), 300, 100);
-        assertEquals("2", String.valueOf(Nn.run("show", "weights", "--checkpoint", MODEL, "--layer", "9", "--out", dir.toString()).code()));
+        assertEquals(2, Nn.run("show", "weights", "--checkpoint", MODEL, "--layer", "9", "--out", dir.toString()).code());
     }
 
     @Test
     void showActivationsAndExplain() throws Exception {
         Nn.Result a = Nn.run("show", "activations", "--checkpoint", MODEL, "--out", dir.toString(), SAMPLE);
-        assertEquals("0", String.valueOf(a.code()), a.err());
+        assertEquals(0, a.code(), a.err());
         assertTrue(a.out().contains(": 3 ("), a.out());
         assertPicture(dir.resolve("activations-digit3-blue-ink.png"), 800, 1000);
 
         Nn.Result e = Nn.run("explain", "--checkpoint", MODEL, "--out", dir.toString(), "--class", "8", SAMPLE);
-        assertEquals("0", String.valueOf(e.code()), e.err());
+        assertEquals(0, e.code(), e.err());
         assertPicture(dir.resolve("explain-digit3-blue-ink.png"), 600, 200);
         JsonObject j = JsonParser.parseString(Files.readString(dir.resolve("explain-digit3-blue-ink.json"))).getAsJsonObject();
         assertEquals("3", j.get("prediction").getAsString());
         assertEquals("8", j.get("class").getAsString());
         assertEquals(784, j.getAsJsonArray("saliency").size());
         assertEquals(784, j.getAsJsonArray("occlusion").size());
-        assertEquals("1", String.valueOf(Nn.run("explain", "--checkpoint", MODEL, dir.resolve("none.png").toString()).code()));
+        assertEquals(1, Nn.run("explain", "--checkpoint", MODEL, dir.resolve("none.png").toString()).code());
     }
 }

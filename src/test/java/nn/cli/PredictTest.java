@@ -46,7 +46,7 @@ class PredictTest {
         Nn.Result r = Nn.run("predict", "--checkpoint", MODEL.toString(), "--json",
                 dir.resolve("paper").toString(), dir.resolve("transparent").toString(), dir.resolve("blue_jpeg").toString(),
                 dir.resolve("ruled").toString(), dir.resolve("plain").toString());
-        assertEquals("0", String.valueOf(r.code()), r.err());
+        assertEquals(0, r.code(), r.err());
         Map<UserPictures.Kind, int[]> counts = new EnumMap<>(UserPictures.Kind.class);
         for (String line : r.out().split("\n")) {
             JsonObject o = JsonParser.parseString(line).getAsJsonObject();
@@ -79,7 +79,7 @@ class PredictTest {
         Path seen = dir.resolve("seen");
         Nn.Result r = Nn.run("predict", "--checkpoint", MODEL.toString(), "--save-input", seen.toString(),
                 text.toString(), good.toString(), dir.resolve("missing.png").toString(), blank.toString());
-        assertEquals("1", String.valueOf(r.code()), "non-zero exit when any file failed");
+        assertEquals(1, r.code(), "non-zero exit when any file failed");
         assertTrue(r.out().startsWith(good + "  7  "), r.out());
         assertTrue(r.err().contains("notes.png: not an image"), r.err());
         assertTrue(r.err().contains("missing.png: no such file"), r.err());

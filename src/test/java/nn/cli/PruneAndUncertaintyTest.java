@@ -24,7 +24,7 @@ class PruneAndUncertaintyTest {
     static void trainSmallModel() {
         Nn.Result r = Nn.run("train", "--data-dir", RealData.SLICE_PARENT.toString(), "--hidden", "64", "--dropout", "0.3",
                 "--epochs", "2", "--validation", "500", "--out", dir.resolve("runs").toString(), "--no-progress");
-        assertEquals("0", String.valueOf(r.code()), r.err());
+        assertEquals(0, r.code(), r.err());
         model = dir.resolve("runs/latest");
     }
 
@@ -33,7 +33,7 @@ class PruneAndUncertaintyTest {
         Path out = dir.resolve("prune");
         Nn.Result r = Nn.run("prune", "--checkpoint", model.toString(), "--data-dir", RealData.SLICE_PARENT.toString(), "--out", out.toString(),
                 "--sparsity", "0.5,0.9", "--finetune", "1", "--lottery", "2", "--lottery-epochs", "1");
-        assertEquals("0", String.valueOf(r.code()), r.err());
+        assertEquals(0, r.code(), r.err());
         JsonArray points = JsonParser.parseString(Files.readString(out.resolve("prune.json"))).getAsJsonArray();
         assertEquals(2, points.size());
         JsonObject p90 = points.get(1).getAsJsonObject();
@@ -56,13 +56,13 @@ class PruneAndUncertaintyTest {
     @Test
     void uncertaintyNeedsDropoutAndReportsTheSpread() {
         Nn.Result r = Nn.run("predict", "--checkpoint", model.toString(), "--uncertainty", "10", "--json", "data/samples/digit6-paper.png");
-        assertEquals("0", String.valueOf(r.code()), r.err());
+        assertEquals(0, r.code(), r.err());
         JsonObject o = JsonParser.parseString(r.out().trim()).getAsJsonObject();
         JsonObject u = o.getAsJsonObject("uncertainty");
         assertEquals(10, u.get("passes").getAsInt());
         assertTrue(u.get("std").getAsDouble() >= 0 && u.has("unsure"));
         Nn.Result none = Nn.run("predict", "--checkpoint", PredictTest.MODEL.toString(), "--uncertainty", "10", "data/samples/digit6-paper.png");
-        assertEquals("2", String.valueOf(none.code()));
+        assertEquals(2, none.code());
         assertTrue(none.err().contains("needs a model with dropout"), none.err());
     }
 }
