@@ -86,4 +86,24 @@ class CliTest {
         JsonObject again = JsonParser.parseString(Files.readString(evalOut.resolve("report.json"))).getAsJsonObject();
         assertEquals(report.get("accuracy").getAsDouble(), again.get("accuracy").getAsDouble(), 1e-12, "eval of best.ckpt = the training report");
     }
+
+    @Test
+    void initStartsFromTrainedWeightsAndFreezeKeepsThem() throws Exception {
+        Path runs = dir.resolve("runs");
+        String data = RealData.SLICE_PARENT.toString();
+        assertEquals(0, Nn.run("train", "--data-dir", data, "--hidden", "32", "--epochs", "2", "--validation", "500",
+                "--out", runs.toString(), "--no-progress").code());
+        Path first = runs.resolve("latest").toRealPath();
+        var base = nn.checkpoint.Checkpoint.load(first.resolve("best.ckpt")).network();
+        Nn.Result r = Nn.run("train", "--data-dir", data, "--init", first.toString(), "--freeze", "--epochs", "1", "--validation", "500",
+                "--out", runs.toString(), "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("layers frozen"), r.out());
+        var tuned = nn.checkpoint.Checkpoint.load(runs.resolve("latest/last.ckpt")).network();
+        assertTrue(java.util.Arrays.equals(base.params().get(0).value().toFloatArray(), tuned.params().get(0).value().toFloatArray()),
+                "the frozen hidden layer kept the trained weights");
+        assertTrue(!java.util.Arrays.equals(base.params().get(2).value().toFloatArray(), tuned.params().get(2).value().toFloatArray()),
+                "the output layer kept learning");
+        assertEquals(2, Nn.run("train", "--freeze").code(), "--freeze needs --init");
+    }
 }
