@@ -49,9 +49,9 @@ final class EvalCommand implements Callable<Integer> {
                     + "run split it (same seed and size). Default: ${DEFAULT-VALUE}.")
     String split;
 
-    @Option(names = "--validation", paramLabel = "N", defaultValue = "5000",
-            description = "Size of the validation split, as in training (default: ${DEFAULT-VALUE}).")
-    int validation;
+    @Option(names = "--validation", paramLabel = "N",
+            description = "Size of the validation split (default: the one the model was trained with).")
+    Integer validation;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where to write the report (default: beside the checkpoint).")
     Path out;
@@ -70,7 +70,12 @@ final class EvalCommand implements Callable<Integer> {
         LabeledImages images = switch (split) {
             case "test" -> source.load(DatasetFiles.Part.TEST);
             case "train", "validation" -> {
-                Split s = Split.of(source.load(DatasetFiles.Part.TRAIN), validation, loaded.state().config.seed());
+                // Rebuild the training run's split: same images (limit), same size, same seed.
+                LabeledImages all = source.load(DatasetFiles.Part.TRAIN);
+                if (loaded.origin().limit() >= 0) all = all.first(loaded.origin().limit());
+                int size = validation != null ? validation : loaded.origin().validationSize();
+                if (size <= 0 || size >= all.size()) throw new ParameterException(spec.commandLine(), "this model was trained without a validation split; give --validation N");
+                Split s = Split.of(all, size, loaded.state().config.seed());
                 yield split.equals("train") ? s.train() : s.validation();
             }
             default -> throw new ParameterException(spec.commandLine(), "--split must be test, train or validation, not '" + split + "'");

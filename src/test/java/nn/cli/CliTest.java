@@ -85,6 +85,13 @@ class CliTest {
         assertTrue(e.out().contains("confusion matrix") && e.out().contains("macro avg") && e.out().contains("top confusions"), e.out());
         JsonObject again = JsonParser.parseString(Files.readString(evalOut.resolve("report.json"))).getAsJsonObject();
         assertEquals(report.get("accuracy").getAsDouble(), again.get("accuracy").getAsDouble(), 1e-12, "eval of best.ckpt = the training report");
+
+        Path valOut = dir.resolve("val");
+        assertEquals(0, Nn.run("eval", "--checkpoint", run.toString(), "--data-dir", RealData.SLICE_PARENT.toString(), "--split", "validation",
+                "--out", valOut.toString()).code());
+        JsonObject val = JsonParser.parseString(Files.readString(valOut.resolve("report.json"))).getAsJsonObject();
+        assertEquals(500, val.get("n").getAsInt(), "the training run's own validation split");
+        assertEquals(report.get("best_validation_accuracy").getAsDouble(), val.get("accuracy").getAsDouble(), 1e-12);
     }
 
     @Test
