@@ -58,6 +58,9 @@ public final class Main implements Runnable {
         PrintWriter err = cmd.getErr();
         String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
         err.println("nn " + cmd.getCommandName() + ": error: " + message);
+        if (e instanceof nn.data.DownloadException) {
+            err.println("hint: without internet, use a local copy: --mirror DIR (a folder with the .gz files, or one folder per data set)");
+        }
         boolean verbose = parsed.originalArgs().contains("-v") || parsed.originalArgs().contains("--verbose");
         if (verbose) e.printStackTrace(err);
         err.flush();

@@ -57,6 +57,7 @@ class CliTest {
         Nn.Result r = Nn.run("download", "--mirror", empty.toString(), "--data-dir", dir.resolve("data").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("could not fetch train-images-idx3-ubyte.gz"), r.err());
+        assertTrue(r.err().contains("hint: without internet"), r.err());
         assertTrue(!Files.exists(dir.resolve("data/mnist/train-images-idx3-ubyte.gz")));
     }
 
