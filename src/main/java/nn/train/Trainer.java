@@ -1,15 +1,18 @@
 package nn.train;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 
 import nn.data.LabeledImages;
 import nn.eval.Predictions;
 import nn.eval.Predictor;
 import nn.model.Network;
+import nn.model.Param;
 import nn.model.Rng;
 import nn.model.SoftmaxCrossEntropy;
 import nn.model.Tensor;
+import nn.prune.Pruning;
 
 /**
  * The training loop: mini-batch gradient descent over shuffled training images, one
@@ -38,7 +41,7 @@ public final class Trainer {
         SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(net.classes());
         float[] batchPixels = new float[cfg.batchSize() * pixels];
         int[] batchLabels = new int[cfg.batchSize()];
-        java.util.List<nn.model.Param> params = s.trainableParams();
+        List<Param> params = s.trainableParams();
         s.optimizer.prepare(params);
         while (!s.finished()) {
             int[] order = epochOrder(cfg.seed(), s.epoch, train.size());
@@ -58,7 +61,7 @@ public final class Trainer {
                 net.backward(loss.backward());
                 double lr = cfg.schedule().rate(cfg.learningRate(), s.step, totalSteps);
                 s.optimizer.step(params, lr);
-                if (s.masks != null) nn.prune.Pruning.apply(net, s.masks);   // pruned weights stay pruned
+                if (s.masks != null) Pruning.apply(net, s.masks);   // pruned weights stay pruned
 
                 s.step++;
                 s.batchInEpoch++;

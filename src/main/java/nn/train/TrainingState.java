@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import nn.model.Network;
+import nn.model.Param;
 import nn.model.Rng;
+import nn.model.Tensor;
 
 /**
  * Everything a run needs to continue exactly where it stopped: the network, the optimiser and
@@ -31,7 +33,7 @@ public final class TrainingState {
     /** Leading layers whose parameters stay fixed (fine-tuning only the layers after them). */
     public int frozenLayers;
     /** Pruning masks, one per weight matrix (see nn.prune.Pruning), or null: pruned weights stay 0. */
-    public List<nn.model.Tensor> masks;
+    public List<Tensor> masks;
 
     public TrainingState(Network network, TrainConfig config) {
         this.network = network;
@@ -42,9 +44,9 @@ public final class TrainingState {
     }
 
     /** The parameters the optimiser updates: those of the layers after the frozen ones. */
-    public List<nn.model.Param> trainableParams() {
-        List<nn.model.Param> out = new ArrayList<>();
-        for (nn.model.Param p : network.params()) {
+    public List<Param> trainableParams() {
+        List<Param> out = new ArrayList<>();
+        for (Param p : network.params()) {
             if (Integer.parseInt(p.name().substring(0, p.name().indexOf('.'))) >= frozenLayers) out.add(p);
         }
         return out;
