@@ -71,11 +71,14 @@ final class EvalCommand implements Callable<Integer> {
             case "test" -> source.load(DatasetFiles.Part.TEST);
             case "train", "validation" -> {
                 // Rebuild the training run's split: same images (limit), same size, same seed.
-                LabeledImages all = source.load(DatasetFiles.Part.TRAIN);
-                if (loaded.origin().limit() >= 0) all = all.first(loaded.origin().limit());
                 int size = validation != null ? validation : loaded.origin().validationSize();
-                if (size <= 0 || size >= all.size()) throw new ParameterException(spec.commandLine(), "this model was trained without a validation split; give --validation N");
-                Split s = Split.of(all, size, loaded.state().config.seed());
+                if (size <= 0) throw new ParameterException(spec.commandLine(), "this model was trained without a validation split; give --validation N");
+                Split s;
+                try {
+                    s = Split.ofRun(source.load(DatasetFiles.Part.TRAIN), loaded.origin().limit(), size, loaded.state().config.seed());
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(spec.commandLine(), "--validation: " + e.getMessage());
+                }
                 yield split.equals("train") ? s.train() : s.validation();
             }
             default -> throw new ParameterException(spec.commandLine(), "--split must be test, train or validation, not '" + split + "'");

@@ -40,8 +40,7 @@ final class ExplainCommand implements Callable<Integer> {
         var net = model.network();
         float[] x = InspectOptions.digit(image);
         float[] probs = Inspection.probabilities(net, x);
-        int predicted = 0;
-        for (int k = 1; k < probs.length; k++) if (probs[k] > probs[predicted]) predicted = k;
+        int predicted = nn.eval.Predictions.argmax(probs, 0, probs.length);
         int k = klass != null ? klass : predicted;
         if (k < 0 || k >= net.classes()) throw new ParameterException(spec.commandLine(), "--class must be 0 to " + (net.classes() - 1));
         float[] saliency = Inspection.saliency(net, x, k);

@@ -80,9 +80,7 @@ final class PruneCommand implements Callable<Integer> {
         DatasetKind kind = Main.dataset(spec, base.origin().dataset());
         DataSource source = new DataSource(kind, data.dataDir(), data.mirrors(), new ConsoleTransferListener(out, false));
         LabeledImages all = source.load(DatasetFiles.Part.TRAIN), test = source.load(DatasetFiles.Part.TEST);
-        if (base.origin().limit() >= 0) all = all.first(base.origin().limit());
-        int validation = base.origin().validationSize();
-        Split split = validation > 0 ? Split.of(all, validation, base.state().config.seed()) : new Split(all, null);
+        Split split = Split.ofRun(all, base.origin().limit(), base.origin().validationSize(), base.state().config.seed());
         boolean global = scope == null || !scope.perLayer;
 
         double dense = Predictor.predict(base.network(), test).accuracy();

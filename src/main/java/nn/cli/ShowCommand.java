@@ -100,8 +100,7 @@ final class ShowCommand implements Runnable {
             Path file = options.outDir(model).resolve("activations-" + name + ".png");
             AtomicFile.write(file, InspectionPictures.activations(x, layers, probs, model.origin().classNames()));
             PrintWriter out = spec.commandLine().getOut();
-            int best = 0;
-            for (int k = 1; k < probs.length; k++) if (probs[k] > probs[best]) best = k;
+            int best = nn.eval.Predictions.argmax(probs, 0, probs.length);
             out.printf("%s: %s (%.3f)%nwrote %s%n", image, model.origin().classNames().get(best), probs[best], file);
             return 0;
         }

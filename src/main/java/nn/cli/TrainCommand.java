@@ -150,11 +150,12 @@ final class TrainCommand implements Callable<Integer> {
         long loadStart = System.nanoTime();
         LabeledImages all = source.load(DatasetFiles.Part.TRAIN);
         LabeledImages test = source.load(DatasetFiles.Part.TEST);
-        if (limitSize >= 0) all = all.first(limitSize);
-        if (validationSize >= all.size()) {
-            throw new ParameterException(spec.commandLine(), "--validation " + validationSize + " leaves no training images out of " + all.size());
+        Split split;
+        try {
+            split = Split.ofRun(all, limitSize, validationSize, config.seed());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--validation: " + e.getMessage());
         }
-        Split split = validationSize > 0 ? Split.of(all, validationSize, config.seed()) : new Split(all, null);
         console.printf("data: %s, %,d training / %,d validation / %,d test images (loaded in %.1f s)%n", kind.id,
                 split.train().size(), validationSize, test.size(), (System.nanoTime() - loadStart) / 1e9);
 

@@ -10,10 +10,20 @@ import nn.model.Rng;
  */
 public record Split(LabeledImages train, LabeledImages validation) {
 
+    /**
+     * The split a training run uses, so eval and prune can rebuild it from a checkpoint: the
+     * first {@code limit} images (all when negative), {@code validationSize} of them held out
+     * with the seed (none when 0).
+     */
+    public static Split ofRun(LabeledImages all, int limit, int validationSize, long seed) {
+        LabeledImages used = limit >= 0 ? all.first(limit) : all;
+        return validationSize > 0 ? of(used, validationSize, seed) : new Split(used, null);
+    }
+
     /** Holds out {@code validationSize} images chosen by a seeded shuffle; the same seed gives the same split. */
     public static Split of(LabeledImages all, int validationSize, long seed) {
         if (validationSize < 0 || validationSize >= all.size()) {
-            throw new IllegalArgumentException("validation size " + validationSize + " must be between 0 and " + (all.size() - 1));
+            throw new IllegalArgumentException("a validation split of " + validationSize + " leaves no training images out of " + all.size());
         }
         int[] order = new Rng(seed).permutation(all.size());
         int[] validation = Arrays.copyOfRange(order, 0, validationSize);

@@ -8,8 +8,13 @@ public record Predictions(float[] probabilities, int[] labels, int classes) {
     }
 
     public int predicted(int i) {
+        return argmax(probabilities, i * classes, classes);
+    }
+
+    /** The index of the largest of {@code classes} values starting at {@code from} (the first one on ties). */
+    public static int argmax(float[] values, int from, int classes) {
         int best = 0;
-        for (int k = 1; k < classes; k++) if (probabilities[i * classes + k] > probabilities[i * classes + best]) best = k;
+        for (int k = 1; k < classes; k++) if (values[from + k] > values[from + best]) best = k;
         return best;
     }
 

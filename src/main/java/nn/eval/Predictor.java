@@ -20,13 +20,12 @@ public final class Predictor {
 
     /** Monte-Carlo dropout: {@code passes} forward passes with dropout on, per image the mean and spread of each probability. */
     public static Spread monteCarlo(Network net, float[] pixels, int count, int passes, long seed) {
-        int classes = net.classes(), size = net.inputShape().size();
+        int classes = net.classes();
         double[] sum = new double[count * classes], sq = new double[count * classes];
         net.setRng(new nn.model.Rng(seed));
         for (int start = 0; start < count; start += BATCH) {
             int n = Math.min(BATCH, count - start);
-            Tensor x = net.inputBuffer(n);
-            x.copyFrom(pixels, start * size, 0, n * size);
+            Tensor x = input(net, pixels, start, n);
             for (int pass = 0; pass < passes; pass++) {
                 Tensor logits = net.forwardWithDropout(x);
                 SoftmaxCrossEntropy.softmax(logits, logits, classes);
@@ -52,16 +51,22 @@ public final class Predictor {
     }
 
     public static float[] probabilities(Network net, float[] pixels, int count, int batch) {
-        int classes = net.classes(), size = net.inputShape().size();
+        int classes = net.classes();
         float[] probs = new float[count * classes];
         for (int start = 0; start < count; start += batch) {
             int n = Math.min(batch, count - start);
-            Tensor x = net.inputBuffer(n);
-            x.copyFrom(pixels, start * size, 0, n * size);
-            Tensor logits = net.forward(x, false);
+            Tensor logits = net.forward(input(net, pixels, start, n), false);
             SoftmaxCrossEntropy.softmax(logits, logits, classes);
             for (int i = 0; i < n * classes; i++) probs[start * classes + i] = (float) logits.get(i);
         }
         return probs;
+    }
+
+    /** Images start..start+n of {@code pixels} in the network's input buffer for n examples. */
+    public static Tensor input(Network net, float[] pixels, int start, int n) {
+        int size = net.inputShape().size();
+        Tensor x = net.inputBuffer(n);
+        x.copyFrom(pixels, start * size, 0, n * size);
+        return x;
     }
 }

@@ -21,7 +21,7 @@ public final class Inspection {
 
     /** Each layer's output for one 28x28 input, in inference mode. */
     public static List<LayerOutput> activations(Network net, float[] pixels) {
-        Tensor a = input(net, pixels, 1);
+        Tensor a = nn.eval.Predictor.input(net, pixels, 0, 1);
         List<LayerOutput> out = new ArrayList<>();
         List<Layer> layers = net.layers();
         for (int i = 0; i < layers.size(); i++) {
@@ -43,7 +43,7 @@ public final class Inspection {
     public static float[] saliency(Network net, float[] pixels, int k) {
         net.setComputesInputGradient(true);
         try {
-            Tensor x = input(net, pixels, 1);
+            Tensor x = nn.eval.Predictor.input(net, pixels, 0, 1);
             Tensor logits = net.forward(x, false);
             Tensor seed = Tensor.zeros(logits.type(), logits.shape());
             seed.set(k, 1);
@@ -86,17 +86,5 @@ public final class Inspection {
         }
         for (int i = 0; i < drop.length; i++) drop[i] = covered[i] > 0 ? drop[i] / covered[i] : 0;
         return drop;
-    }
-
-    private static Tensor input(Network net, float[] pixels, int n) {
-        Tensor x = net.inputBuffer(n);
-        x.copyFrom(pixels, 0, 0, n * net.inputShape().size());
-        return x;
-    }
-
-    static int argmax(float[] p) {
-        int best = 0;
-        for (int i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
-        return best;
     }
 }
