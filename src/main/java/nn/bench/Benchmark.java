@@ -15,6 +15,7 @@ import nn.eval.Predictor;
 import nn.model.ModelSpec;
 import nn.model.Network;
 import nn.model.Rng;
+import nn.model.Tensor;
 import nn.train.EpochMetrics;
 import nn.train.Schedule;
 import nn.train.TrainConfig;
@@ -23,7 +24,6 @@ import nn.train.Trainer;
 import nn.train.TrainingState;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -45,14 +45,18 @@ public final class Benchmark {
 
     private Benchmark() {}
 
-    /** Float32 GEMM 1024^3 through ND4J into a preallocated result, best of {@code repeats}: the machine's reference. */
+    /**
+     * Float32 GEMM 1024^3 into a preallocated result, best of {@code repeats}, through the same
+     * BLAS and threads that training uses: the machine's reference.
+     */
     public static double gemmPeakGflops(int repeats) {
         int n = 1024;
-        INDArray a = Nd4j.rand(DataType.FLOAT, n, n), b = Nd4j.rand(DataType.FLOAT, n, n), c = Nd4j.create(DataType.FLOAT, n, n);
+        Tensor a = Tensor.wrap(Nd4j.rand(DataType.FLOAT, n, n)), b = Tensor.wrap(Nd4j.rand(DataType.FLOAT, n, n));
+        Tensor c = Tensor.zeros(DataType.FLOAT, n, n);
         double best = 0;
         for (int r = 0; r < repeats + 2; r++) {   // two warm-up calls
             long t = System.nanoTime();
-            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+            Tensor.gemm(a, false, b, false, c, 1.0, 0.0);
             double seconds = (System.nanoTime() - t) / 1e9;
             if (r >= 2) best = Math.max(best, 2.0 * n * n * n / seconds / 1e9);
         }

@@ -17,6 +17,7 @@ import nn.data.DatasetFiles;
 import nn.data.DatasetKind;
 import nn.data.LabeledImages;
 import nn.io.AtomicFile;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,14 +40,27 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path json;
 
+    @Option(names = "--workload", paramLabel = "NAME", description = "Which reference workload to train: mlp, cnn or all (default: ${DEFAULT-VALUE}). "
+            + "Inference and the cold predict need the cnn.")
+    String workload = "all";
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Epochs per workload (default: 5 for the MLP, 3 for the CNN; "
+            + "2 with --quick). Long runs show whether off-heap memory creeps, e.g. --workload mlp --epochs 20.")
+    Integer epochs;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
+        if (!List.of("mlp", "cnn", "all").contains(workload)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--workload must be mlp, cnn or all, got '" + workload + "'");
+        }
+        if (epochs != null && epochs < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--epochs must be at least 1");
+        boolean runMlp = !workload.equals("cnn"), runCnn = !workload.equals("mlp");
         DataSource source = new DataSource(DatasetKind.MNIST, data.dataDir(), data.mirrors(), new ConsoleTransferListener(out, false));
         LabeledImages train = source.load(DatasetFiles.Part.TRAIN), test = source.load(DatasetFiles.Part.TEST);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("machine", Benchmark.machine());
-        double peak = Benchmark.gemmPeakGflops(5);
+        double peak = Benchmark.gemmPeakGflops(10);
         r.put("gemm_peak_gflops", peak);
         out.printf("float32 GEMM 1024^3 peak: %.1f GFLOP/s%n", peak);
         out.flush();
@@ -56,30 +70,33 @@ final class BenchCommand implements Callable<Integer> {
         };
         Path cnnFile = Files.createTempFile("nn-bench-cnn", ".ckpt");
         try {
-            r.put("mlp", Benchmark.train(Benchmark.MLP, quick ? 2 : Benchmark.MLP.epochs(), train, test, peak, log, null));
-            r.put("cnn", Benchmark.train(Benchmark.CNN, quick ? 2 : Benchmark.CNN.epochs(), train, test, peak, log, cnnFile));
-            r.put("inference_images_per_second", Benchmark.inferenceImagesPerSecond(Checkpoint.load(cnnFile).network(), test));
-            r.put("predict_cold_seconds", coldPredict(cnnFile));
+            if (runMlp) r.put("mlp", Benchmark.train(Benchmark.MLP, epochsOf(Benchmark.MLP), train, test, peak, log, null));
+            if (runCnn) {
+                r.put("cnn", Benchmark.train(Benchmark.CNN, epochsOf(Benchmark.CNN), train, test, peak, log, cnnFile));
+                r.put("inference_images_per_second", Benchmark.inferenceImagesPerSecond(Checkpoint.load(cnnFile).network(), test));
+                r.put("predict_cold_seconds", coldPredict(cnnFile));
+            }
         } finally {
             Files.deleteIfExists(cnnFile);
         }
         r.put("peak_rss_mb", Benchmark.peakRssMb());
-        @SuppressWarnings("unchecked") Map<String, Object> mlp = (Map<String, Object>) r.get("mlp");
-        @SuppressWarnings("unchecked") Map<String, Object> cnn = (Map<String, Object>) r.get("cnn");
-        r.put("offheap_mb_after_first_epoch", cnn.get("offheap_mb_after_first_epoch"));
-        r.put("offheap_mb_after_last_epoch", cnn.get("offheap_mb_after_last_epoch"));
+        @SuppressWarnings("unchecked") Map<String, Object> last = (Map<String, Object>) r.get(runCnn ? "cnn" : "mlp");
+        r.put("offheap_mb_after_first_epoch", last.get("offheap_mb_after_first_epoch"));
+        r.put("offheap_mb_after_last_epoch", last.get("offheap_mb_after_last_epoch"));
 
         out.println();
         out.printf("%-5s %10s %12s %9s %9s %9s%n", "", "s/epoch", "images/s", "GFLOP/s", "of peak", "test acc");
-        for (Map.Entry<String, Map<String, Object>> e : Map.of("mlp", mlp, "cnn", cnn).entrySet().stream()
-                .sorted(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder())).toList()) {
-            Map<String, Object> w = e.getValue();
-            out.printf("%-5s %10.2f %,12.0f %9.1f %8.1f%% %8.2f%%%n", e.getKey(), (double) w.get("epoch_seconds_median"),
+        for (String name : List.of("mlp", "cnn")) {
+            if (!r.containsKey(name)) continue;
+            @SuppressWarnings("unchecked") Map<String, Object> w = (Map<String, Object>) r.get(name);
+            out.printf("%-5s %10.2f %,12.0f %9.1f %8.1f%% %8.2f%%%n", name, (double) w.get("epoch_seconds_median"),
                     (double) w.get("images_per_second"), (double) w.get("gflops"), 100 * (double) w.get("fraction_of_peak"),
                     100 * (double) w.get("test_accuracy"));
         }
-        out.printf("inference (cnn, batch 1000): %,.0f images/s%n", (double) r.get("inference_images_per_second"));
-        out.printf("cold 'nn predict one.png': %.2f s%n", (double) r.get("predict_cold_seconds"));
+        if (runCnn) {
+            out.printf("inference (cnn, batch 1000): %,.0f images/s%n", (double) r.get("inference_images_per_second"));
+            out.printf("cold 'nn predict one.png': %.2f s%n", (double) r.get("predict_cold_seconds"));
+        }
         out.printf("peak RSS %.0f MB; off-heap after epoch 1 %.1f MB, after the last %.1f MB%n", (double) r.get("peak_rss_mb"),
                 (double) r.get("offheap_mb_after_first_epoch"), (double) r.get("offheap_mb_after_last_epoch"));
         if (json != null) {
@@ -88,6 +105,10 @@ final class BenchCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    private int epochsOf(Benchmark.Workload w) {
+        return epochs != null ? epochs : quick ? 2 : w.epochs();
     }
 
     /** Wall time of a fresh 'nn predict' process on one picture (the launcher, JVM start, ND4J load, model, answer). */

@@ -28,9 +28,8 @@ final class InfoCommand implements Callable<Integer> {
         for (String line : new Versions().getVersion()) out.println(line);
         Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
         out.printf("backend:     %s, BLAS %s%n", env.get("backend"), env.get("blas.vendor"));
-        out.printf("threads:     OpenMP %s, BLAS %s (OMP_NUM_THREADS=%s, OMP_WAIT_POLICY=%s, cores %d)%n",
-                env.get("omp.threads"), env.get("blas.threads"), System.getenv("OMP_NUM_THREADS"),
-                System.getenv("OMP_WAIT_POLICY"), Runtime.getRuntime().availableProcessors());
+        out.printf("threads:     %d (--threads), cores %d; inside ND4J: OpenMP %s, BLAS %s%n",
+                nn.model.Team.size(), Runtime.getRuntime().availableProcessors(), env.get("omp.threads"), env.get("blas.threads"));
         Path dir = data.dataDir().toAbsolutePath().normalize();
         out.println("data dir:    " + dir);
         for (DatasetKind kind : DatasetKind.values()) {

@@ -3,6 +3,7 @@ package nn.cli;
 import java.io.PrintWriter;
 
 import nn.data.DatasetKind;
+import nn.model.Team;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,8 +27,8 @@ public final class Main implements Runnable {
     boolean verbose;
 
     @Option(names = "--threads", paramLabel = "N", scope = CommandLine.ScopeType.INHERIT,
-            description = {"Threads for ND4J (OpenMP and BLAS). The launcher reads it before the JVM starts, "
-                    + "since the native libraries take the count once; default: $NN_THREADS, else 1 (fastest on 2 cores)."})
+            description = {"Threads that share each matrix product and vector update "
+                    + "(default: $NN_THREADS, else all cores). Same seed and threads, same result."})
     Integer threads;
 
     @Override
@@ -48,6 +49,12 @@ public final class Main implements Runnable {
                     || parsed.originalArgs().contains("-v") || parsed.originalArgs().contains("--verbose");
             // ND4J logs through slf4j-simple, which reads its level once, at first use.
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
+            Integer threads = null;
+            for (CommandLine c : parsed.asCommandLineList()) {
+                if (c.getCommand() instanceof Main m && m.threads != null) threads = m.threads;
+            }
+            if (threads != null && threads < 1) throw new ParameterException(parsed.commandSpec().commandLine(), "--threads must be at least 1, got " + threads);
+            Team.setSize(threads != null ? threads : defaultThreads());
             return new CommandLine.RunLast().execute(parsed);
         });
         return cmd;
@@ -65,6 +72,13 @@ public final class Main implements Runnable {
         if (verbose) e.printStackTrace(err);
         err.flush();
         return 1;
+    }
+
+    /** $NN_THREADS if set, else one thread per core. */
+    static int defaultThreads() {
+        String env = System.getenv("NN_THREADS");
+        if (env != null && env.matches("[1-9][0-9]{0,3}")) return Integer.parseInt(env);
+        return Runtime.getRuntime().availableProcessors();
     }
 
     /** Parses a data set name given on the command line; an unknown one is a usage error. */

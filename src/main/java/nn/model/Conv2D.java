@@ -73,6 +73,10 @@ public final class Conv2D extends WeightedLayer {
         Tensor cols = buffers.extra("cols", () -> Tensor.zeros(type, rows, patch));   // padding entries stay 0
         // The output seen as a [batch·outH·outW, filters] matrix: the same memory, reshaped once.
         Tensor y = buffers.extra("outputRows", () -> buffers.output().reshape(rows, filters));
+        if (x instanceof Tensor.F32 && y instanceof Tensor.F32) {
+            forwardFloat(x, cols, y);
+            return buffers.output();
+        }
         im2col(x, cols);
         Tensor.gemm(cols, false, w.value(), false, y, 1, 0);              // y = cols·W
         Tensor.addToEachRow(y, b.value());                              // y += b
@@ -91,52 +95,141 @@ public final class Conv2D extends WeightedLayer {
         Tensor.gemm(cols, true, delta[0], false, w.grad(), 1, 0);        // dW = colsᵀ·δ
         Tensor.sumRows(delta[0], b.grad());                              // db = Σ_rows δ
         if (!computesInputGradient) return null;
+        Tensor dx = buffers.inputGrad();
+        if (dx instanceof Tensor.F32 && delta[0] instanceof Tensor.F32) {
+            inputGradientFloat(delta[0], dx);
+            return dx;
+        }
         Tensor dcols = buffers.extra("dcols", () -> Tensor.zeros(type, rows, patch));
         Tensor.gemm(delta[0], false, w.value(), true, dcols, 1, 0);      // dcols = δ·Wᵀ
-        Tensor dx = buffers.inputGrad();
         col2im(dcols, dx);
         return dx;
     }
 
     /** Copies each receptive field into a row of cols; a run of kernel pixels is contiguous in NHWC. */
-    private void im2col(Tensor x, Tensor cols) {
-        int row = 0;
-        for (int n = 0; n < batch; n++) {
-            for (int oy = 0; oy < outH; oy++) {
-                for (int ox = 0; ox < outW; ox++, row++) {
-                    int x0 = ox * stride - padding;
-                    int kxFrom = Math.max(0, -x0), kxTo = Math.min(kernel, inW - x0);   // in-bounds kernel columns
-                    for (int ky = 0; ky < kernel; ky++) {
-                        int iy = oy * stride - padding + ky;
-                        if (iy < 0 || iy >= inH || kxFrom >= kxTo) continue;
-                        int src = ((n * inH + iy) * inW + x0 + kxFrom) * inC;
-                        int dst = row * patch + (ky * kernel + kxFrom) * inC;
-                        for (int i = 0, len = (kxTo - kxFrom) * inC; i < len; i++) cols.set(dst + i, x.get(src + i));
+    void im2col(Tensor x, Tensor cols) {
+        Team.split(batch, 1, (part, first, last) -> {
+            for (int n = first; n < last; n++) {
+                int row = n * outH * outW;
+                for (int oy = 0; oy < outH; oy++) {
+                    for (int ox = 0; ox < outW; ox++, row++) {
+                        int x0 = ox * stride - padding;
+                        int kxFrom = Math.max(0, -x0), kxTo = Math.min(kernel, inW - x0);   // in-bounds kernel columns
+                        for (int ky = 0; ky < kernel; ky++) {
+                            int iy = oy * stride - padding + ky;
+                            if (iy < 0 || iy >= inH || kxFrom >= kxTo) continue;
+                            int src = ((n * inH + iy) * inW + x0 + kxFrom) * inC;
+                            int dst = row * patch + (ky * kernel + kxFrom) * inC;
+                            for (int i = 0, len = (kxTo - kxFrom) * inC; i < len; i++) cols.set(dst + i, x.get(src + i));
+                        }
                     }
                 }
             }
-        }
+        });
     }
 
     /** The adjoint of im2col: every row of dcols is added back onto the input pixels it was copied from. */
-    private void col2im(Tensor dcols, Tensor dx) {
-        dx.fill(0);
-        int row = 0;
-        for (int n = 0; n < batch; n++) {
-            for (int oy = 0; oy < outH; oy++) {
-                for (int ox = 0; ox < outW; ox++, row++) {
-                    int x0 = ox * stride - padding;
-                    int kxFrom = Math.max(0, -x0), kxTo = Math.min(kernel, inW - x0);
-                    for (int ky = 0; ky < kernel; ky++) {
-                        int iy = oy * stride - padding + ky;
-                        if (iy < 0 || iy >= inH || kxFrom >= kxTo) continue;
-                        int dst = ((n * inH + iy) * inW + x0 + kxFrom) * inC;
-                        int src = row * patch + (ky * kernel + kxFrom) * inC;
-                        for (int i = 0, len = (kxTo - kxFrom) * inC; i < len; i++) dx.add(dst + i, dcols.get(src + i));
+    void col2im(Tensor dcols, Tensor dx) {
+        // Images are independent: each thread owns whole images of dx, so no two threads add to one pixel.
+        Team.split(batch, 1, (part, first, last) -> {
+            int imageSize = inH * inW * inC;
+            for (int i = first * imageSize; i < last * imageSize; i++) dx.set(i, 0);
+            for (int n = first; n < last; n++) {
+                int row = n * outH * outW;
+                for (int oy = 0; oy < outH; oy++) {
+                    for (int ox = 0; ox < outW; ox++, row++) {
+                        int x0 = ox * stride - padding;
+                        int kxFrom = Math.max(0, -x0), kxTo = Math.min(kernel, inW - x0);
+                        for (int ky = 0; ky < kernel; ky++) {
+                            int iy = oy * stride - padding + ky;
+                            if (iy < 0 || iy >= inH || kxFrom >= kxTo) continue;
+                            int dst = ((n * inH + iy) * inW + x0 + kxFrom) * inC;
+                            int src = row * patch + (ky * kernel + kxFrom) * inC;
+                            for (int i = 0, len = (kxTo - kxFrom) * inC; i < len; i++) dx.add(dst + i, dcols.get(src + i));
+                        }
                     }
                 }
             }
+        });
+    }
+
+    // The float fast path. The same products, done a few images at a time by the thread that
+    // owns those images, so each block of cols is still in that core's cache when the product
+    // reads it (the whole cols of the second LeNet conv is 8 MB); the pixel shuffling runs over
+    // one image copied into Java arrays (see Scratch). Conv2DTest checks it against the plain path.
+
+    /** Images per block: about 256K values of cols (1 MB), which measured best here. */
+    private int imagesPerBlock() {
+        return Math.max(1, (1 << 18) / (outH * outW * patch));
+    }
+
+    private void forwardFloat(Tensor x, Tensor cols, Tensor y) {
+        int pixels = outH * outW, group = imagesPerBlock();
+        Tensor ones = Blas.ones(type, batch * pixels, 1);
+        Team.split(batch, 1, (part, first, last) -> {
+            for (int g = first; g < last; g += group) {
+                int end = Math.min(last, g + group), r0 = g * pixels, r1 = end * pixels;
+                for (int n = g; n < end; n++) im2colFloat(x, cols, n);
+                Blas.gemmRows(cols, r0, r1, patch, w.value(), false, filters, y, r0, 0);   // y = cols·W
+                Blas.gemmRows(ones, r0, r1, 1, b.value(), false, filters, y, r0, 1);       // y += 1·b
+            }
+        });
+    }
+
+    private void inputGradientFloat(Tensor delta, Tensor dx) {
+        int pixels = outH * outW, group = imagesPerBlock();
+        Tensor[] blocks = buffers.extra("dcolsBlocks", () -> new Tensor[Team.size()]);
+        Tensor[] dcols = blocks.length >= Team.size() ? blocks : new Tensor[Team.size()];
+        for (int p = 0; p < dcols.length; p++) if (dcols[p] == null) dcols[p] = Tensor.zeros(type, (long) group * pixels, patch);
+        Team.split(batch, 1, (part, first, last) -> {
+            for (int g = first; g < last; g += group) {
+                int end = Math.min(last, g + group);
+                Blas.gemmRows(delta, g * pixels, end * pixels, filters, w.value(), true, patch, dcols[part], 0, 0);   // dcols = δ·Wᵀ
+                for (int n = g; n < end; n++) col2imFloat(dcols[part], (n - g) * pixels * patch, dx, n);
+            }
+        });
+    }
+
+    private void im2colFloat(Tensor x, Tensor cols, int n) {
+        int imageSize = inH * inW * inC, block = outH * outW * patch;
+        float[] image = Scratch.floats(0, imageSize), rows = Scratch.floats(1, block);
+        x.copyTo(n * imageSize, image, 0, imageSize);
+        if (padding > 0) java.util.Arrays.fill(rows, 0, block, 0f);
+        int row = 0;
+        for (int oy = 0; oy < outH; oy++) {
+            for (int ox = 0; ox < outW; ox++, row++) {
+                int x0 = ox * stride - padding;
+                int kxFrom = Math.max(0, -x0), kxTo = Math.min(kernel, inW - x0);
+                for (int ky = 0; ky < kernel; ky++) {
+                    int iy = oy * stride - padding + ky;
+                    if (iy < 0 || iy >= inH || kxFrom >= kxTo) continue;
+                    int src = (iy * inW + x0 + kxFrom) * inC, dst = row * patch + (ky * kernel + kxFrom) * inC;
+                    for (int i = 0, len = (kxTo - kxFrom) * inC; i < len; i++) rows[dst + i] = image[src + i];
+                }
+            }
         }
+        cols.copyFrom(rows, 0, n * block, block);
+    }
+
+    private void col2imFloat(Tensor dcols, int from, Tensor dx, int n) {
+        int imageSize = inH * inW * inC, block = outH * outW * patch;
+        float[] rows = Scratch.floats(0, block), image = Scratch.floats(1, imageSize);
+        dcols.copyTo(from, rows, 0, block);
+        java.util.Arrays.fill(image, 0, imageSize, 0f);
+        int row = 0;
+        for (int oy = 0; oy < outH; oy++) {
+            for (int ox = 0; ox < outW; ox++, row++) {
+                int x0 = ox * stride - padding;
+                int kxFrom = Math.max(0, -x0), kxTo = Math.min(kernel, inW - x0);
+                for (int ky = 0; ky < kernel; ky++) {
+                    int iy = oy * stride - padding + ky;
+                    if (iy < 0 || iy >= inH || kxFrom >= kxTo) continue;
+                    int dst = (iy * inW + x0 + kxFrom) * inC, src = row * patch + (ky * kernel + kxFrom) * inC;
+                    for (int i = 0, len = (kxTo - kxFrom) * inC; i < len; i++) image[dst + i] += rows[src + i];
+                }
+            }
+        }
+        dx.copyFrom(image, 0, n * imageSize, imageSize);
     }
 
     @Override

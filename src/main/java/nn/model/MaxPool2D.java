@@ -38,40 +38,102 @@ public final class MaxPool2D implements Layer {
         buffers.ensure(n);
         argmax = buffers.extra("argmax", () -> new int[n * outH * outW * c]);
         Tensor y = buffers.output();
-        int o = 0;
-        for (int b = 0; b < n; b++) {
-            for (int oy = 0; oy < outH; oy++) {
-                for (int ox = 0; ox < outW; ox++) {
-                    for (int ch = 0; ch < c; ch++, o++) {
-                        int best = ((b * inH + oy * stride) * inW + ox * stride) * c + ch;
-                        double max = x.get(best);
-                        for (int ky = 0; ky < size; ky++) {
-                            for (int kx = 0; kx < size; kx++) {
-                                int i = ((b * inH + oy * stride + ky) * inW + ox * stride + kx) * c + ch;
-                                double v = x.get(i);
-                                // Integer selects compile to cmov; an if (or a select of doubles) became a
-                                // mispredicted branch, since the winner of a window is random: 4 ms -> 2.6 ms.
-                                int wins = v > max ? 1 : 0;
-                                best += (i - best) * wins;
-                                max = Double.longBitsToDouble(Double.doubleToRawLongBits(max)
-                                        + (Double.doubleToRawLongBits(v) - Double.doubleToRawLongBits(max)) * wins);
+        int[] argmax = this.argmax;
+        if (x instanceof Tensor.F32 && y instanceof Tensor.F32) {
+            Team.split(n, 1, (part, first, last) -> {
+                for (int b = first; b < last; b++) forwardFloat(x, y, b);
+            });
+            return y;
+        }
+        Team.split(n, 1, (part, first, last) -> {
+            int o = first * outH * outW * c;
+            for (int b = first; b < last; b++) {
+                for (int oy = 0; oy < outH; oy++) {
+                    for (int ox = 0; ox < outW; ox++) {
+                        for (int ch = 0; ch < c; ch++, o++) {
+                            int best = ((b * inH + oy * stride) * inW + ox * stride) * c + ch;
+                            double max = x.get(best);
+                            for (int ky = 0; ky < size; ky++) {
+                                for (int kx = 0; kx < size; kx++) {
+                                    int i = ((b * inH + oy * stride + ky) * inW + ox * stride + kx) * c + ch;
+                                    double v = x.get(i);
+                                    // Integer selects compile to cmov; an if (or a select of doubles) became a
+                                    // mispredicted branch, since the winner of a window is random: 4 ms -> 2.6 ms.
+                                    int wins = v > max ? 1 : 0;
+                                    best += (i - best) * wins;
+                                    max = Double.longBitsToDouble(Double.doubleToRawLongBits(max)
+                                            + (Double.doubleToRawLongBits(v) - Double.doubleToRawLongBits(max)) * wins);
+                                }
                             }
+                            y.set(o, max);
+                            argmax[o] = best;
                         }
-                        y.set(o, max);
-                        argmax[o] = best;
                     }
                 }
             }
-        }
+        });
         return y;
     }
 
     @Override
     public Tensor backward(Tensor delta) {
         Tensor dx = buffers.inputGrad();
-        dx.fill(0);
-        for (int o = 0; o < delta.length; o++) dx.add(argmax[o], delta.get(o));   // dx[argmax] += δ
+        int[] argmax = this.argmax;
+        int perImageIn = inH * inW * c, perImageOut = outH * outW * c;
+        // Each image's maxima lie in that image, so threads owning whole images never touch the same dx.
+        if (delta instanceof Tensor.F32 && dx instanceof Tensor.F32) {
+            Team.split(delta.length / perImageOut, 1, (part, first, last) -> {
+                for (int b = first; b < last; b++) backwardFloat(delta, dx, b);
+            });
+            return dx;
+        }
+        Team.split(delta.length / perImageOut, 1, (part, first, last) -> {
+            for (int i = first * perImageIn; i < last * perImageIn; i++) dx.set(i, 0);
+            for (int o = first * perImageOut; o < last * perImageOut; o++) dx.add(argmax[o], delta.get(o));   // dx[argmax] += δ
+        });
         return dx;
+    }
+
+    // The float fast paths: the loops above over one image copied into Java arrays (see Scratch);
+    // MaxPool2DTest checks that they agree.
+
+    private void forwardFloat(Tensor x, Tensor y, int b) {
+        int inSize = inH * inW * c, outSize = outH * outW * c, base = b * inSize, argBase = b * outSize;
+        float[] in = Scratch.floats(0, inSize), out = Scratch.floats(1, outSize);
+        x.copyTo(base, in, 0, inSize);
+        // Channels innermost: each window position is one contiguous run of c values in NHWC,
+        // compared against the running maxima of the c channels at once.
+        for (int oy = 0; oy < outH; oy++) {
+            for (int ox = 0; ox < outW; ox++) {
+                int o = (oy * outW + ox) * c, first = (oy * stride * inW + ox * stride) * c;
+                for (int ch = 0; ch < c; ch++) {
+                    out[o + ch] = in[first + ch];
+                    argmax[argBase + o + ch] = base + first + ch;
+                }
+                for (int ky = 0; ky < size; ky++) {
+                    for (int kx = ky == 0 ? 1 : 0; kx < size; kx++) {
+                        int at = ((oy * stride + ky) * inW + ox * stride + kx) * c;
+                        for (int ch = 0; ch < c; ch++) {
+                            float v = in[at + ch], max = out[o + ch];
+                            int wins = v > max ? 1 : 0;
+                            argmax[argBase + o + ch] += (base + at + ch - argmax[argBase + o + ch]) * wins;
+                            out[o + ch] = Float.intBitsToFloat(Float.floatToRawIntBits(max)
+                                    + (Float.floatToRawIntBits(v) - Float.floatToRawIntBits(max)) * wins);
+                        }
+                    }
+                }
+            }
+        }
+        y.copyFrom(out, 0, argBase, outSize);
+    }
+
+    private void backwardFloat(Tensor delta, Tensor dx, int b) {
+        int inSize = inH * inW * c, outSize = outH * outW * c, base = b * inSize;
+        float[] d = Scratch.floats(0, outSize), acc = Scratch.floats(1, inSize);
+        delta.copyTo(b * outSize, d, 0, outSize);
+        java.util.Arrays.fill(acc, 0, inSize, 0f);
+        for (int o = 0; o < outSize; o++) acc[argmax[b * outSize + o] - base] += d[o];
+        dx.copyFrom(acc, 0, base, inSize);
     }
 
     @Override

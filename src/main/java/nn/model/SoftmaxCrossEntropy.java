@@ -50,10 +50,13 @@ public final class SoftmaxCrossEntropy {
             double max = Double.NEGATIVE_INFINITY;
             for (int k = 0; k < classes; k++) max = Math.max(max, logits.get(row + k));
             double sum = 0;
-            for (int k = 0; k < classes; k++) sum += Math.exp(logits.get(row + k) - max);
-            double logSum = Math.log(sum);
-            for (int k = 0; k < classes; k++) probs.set(row + k, Math.exp(logits.get(row + k) - max - logSum));
-            loss -= logits.get(row + labels[i]) - max - logSum;
+            for (int k = 0; k < classes; k++) {
+                double e = Math.exp(logits.get(row + k) - max);   // one exp per logit: they are most of the cost
+                probs.set(row + k, e);
+                sum += e;
+            }
+            for (int k = 0; k < classes; k++) probs.set(row + k, probs.get(row + k) / sum);
+            loss -= logits.get(row + labels[i]) - max - Math.log(sum);
         }
         return loss / n;
     }

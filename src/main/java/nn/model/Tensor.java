@@ -3,6 +3,8 @@ package nn.model;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -67,6 +69,9 @@ public abstract sealed class Tensor permits Tensor.F32, Tensor.F64 {
     /** Copies Java floats into this tensor at dstPos. */
     public abstract void copyFrom(float[] src, int srcPos, int dstPos, int count);
 
+    /** Copies {@code count} values from srcPos on into a Java array. */
+    public abstract void copyTo(int srcPos, float[] dst, int dstPos, int count);
+
     public float[] toFloatArray() {
         float[] out = new float[length];
         for (int i = 0; i < length; i++) out[i] = (float) get(i);
@@ -78,37 +83,67 @@ public abstract sealed class Tensor permits Tensor.F32, Tensor.F64 {
         return wrap(array.reshape('c', shape));
     }
 
+    /** Element-wise loops hand a thread at least this many values (fewer cost more to hand over than to do). */
+    public static final int GRAIN = 4096;
+
     /** y[r, j] += b[j] for every row r of y (rows of b.length values): a bias added to each example. */
     public static void addToEachRow(Tensor y, Tensor b) {
-        for (int k = 0, cols = b.length; k < y.length; k += cols) {
-            for (int j = 0; j < cols; j++) y.set(k + j, y.get(k + j) + b.get(j));
-        }
+        int cols = b.length, rows = y.length / cols;
+        // y += 1·b, a product with a column of ones: BLAS does it vectorised, a Java loop would not.
+        Blas.gemm(Blas.ones(y.type(), rows, 1), false, b, false, y, rows, cols, 1, 1, 1);
     }
 
     /** sum[j] = Σ_r δ[r, j]: the gradient of a bias that was added to every row. */
     public static void sumRows(Tensor delta, Tensor sum) {
-        sum.fill(0);
-        for (int k = 0, cols = sum.length; k < delta.length; k += cols) {
-            for (int j = 0; j < cols; j++) sum.set(j, sum.get(j) + delta.get(k + j));
-        }
+        int cols = sum.length, rows = delta.length / cols;
+        Blas.gemv(delta, true, rows, cols, Blas.ones(delta.type(), rows, 1), sum);   // δᵀ·1
     }
 
     /**
-     * {@code c = alpha·op(a)·op(b) + beta·c}, where op transposes when asked: one BLAS call into
-     * the preallocated c. Transposing by flag costs nothing; {@code a.T().mmul(b)} was ~20x slower.
+     * {@code c = alpha·op(a)·op(b) + beta·c}, where op transposes when asked: BLAS into the
+     * preallocated c (see {@link Blas}). Transposing by flag costs nothing; {@code a.T().mmul(b)}
+     * was ~20x slower.
      */
     public static void gemm(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, double alpha, double beta) {
-        Nd4j.gemm(a.array, b.array, c.array, transA, transB, alpha, beta);
+        Blas.gemm(a, transA, b, transB, c, alpha, beta);
+    }
+
+    /** y += α·x (BLAS axpy). */
+    public static void axpy(double alpha, Tensor x, Tensor y) {
+        Blas.axpy(alpha, x, y);
+    }
+
+    /** x *= α (BLAS scal). */
+    public static void scale(double alpha, Tensor x) {
+        Blas.scal(alpha, x);
+    }
+
+    /** The memory from element {@code offset} on, for a BLAS call (float tensors only). */
+    FloatPointer floats(long offset) {
+        throw new UnsupportedOperationException("not a float tensor");
+    }
+
+    /** The memory from element {@code offset} on, for a BLAS call (double tensors only). */
+    DoublePointer doubles(long offset) {
+        throw new UnsupportedOperationException("not a double tensor");
     }
 
     static final class F32 extends Tensor {
         private final FloatBuffer data;
         private final long address;
 
+        private final FloatPointer pointer;
+
         F32(INDArray array) {
             super(array);
             this.data = array.data().asNioFloat();
             this.address = array.data().address();
+            this.pointer = new FloatPointer(array.data().pointer());
+        }
+
+        @Override
+        FloatPointer floats(long offset) {
+            return new FloatPointer(pointer).position(offset);
         }
 
         // Unsafe rather than data.get(i): in a full training step C2 stopped inlining the
@@ -134,6 +169,11 @@ public abstract sealed class Tensor permits Tensor.F32, Tensor.F64 {
         public void copyFrom(float[] src, int srcPos, int dstPos, int count) {
             data.put(dstPos, src, srcPos, count);
         }
+
+        @Override
+        public void copyTo(int srcPos, float[] dst, int dstPos, int count) {
+            data.get(srcPos, dst, dstPos, count);
+        }
     }
 
     private static final sun.misc.Unsafe UNSAFE = unsafe();
@@ -151,9 +191,17 @@ public abstract sealed class Tensor permits Tensor.F32, Tensor.F64 {
     static final class F64 extends Tensor {
         private final DoubleBuffer data;
 
+        private final DoublePointer pointer;
+
         F64(INDArray array) {
             super(array);
             this.data = array.data().asNioDouble();
+            this.pointer = new DoublePointer(array.data().pointer());
+        }
+
+        @Override
+        DoublePointer doubles(long offset) {
+            return new DoublePointer(pointer).position(offset);
         }
 
         @Override public double get(int i) { return data.get(i); }
@@ -169,6 +217,11 @@ public abstract sealed class Tensor permits Tensor.F32, Tensor.F64 {
         @Override
         public void copyFrom(float[] src, int srcPos, int dstPos, int count) {
             for (int i = 0; i < count; i++) data.put(dstPos + i, src[srcPos + i]);
+        }
+
+        @Override
+        public void copyTo(int srcPos, float[] dst, int dstPos, int count) {
+            for (int i = 0; i < count; i++) dst[dstPos + i] = (float) data.get(srcPos + i);
         }
     }
 }

@@ -3,6 +3,7 @@ package nn.train;
 import java.util.List;
 
 import nn.model.Param;
+import nn.model.Team;
 import nn.model.Tensor;
 
 /**
@@ -32,15 +33,17 @@ public final class Adam extends Optimizer {
             Param p = params.get(k);
             Tensor w = p.value(), grad = p.grad(), m = state.get(2 * k), v = state.get(2 * k + 1);
             double decay = p.decays() ? weightDecay : 0;
-            for (int i = 0; i < w.length; i++) {
-                double g = grad.get(i);
-                double mi = BETA1 * m.get(i) + (1 - BETA1) * g;
-                double vi = BETA2 * v.get(i) + (1 - BETA2) * g * g;
-                m.set(i, mi);
-                v.set(i, vi);
-                double wi = w.get(i);
-                w.set(i, wi - lr * ((mi / c1) / (Math.sqrt(vi / c2) + EPS) + decay * wi));
-            }
+            Team.split(w.length, Tensor.GRAIN, (part, from, to) -> {
+                for (int i = from; i < to; i++) {
+                    double g = grad.get(i);
+                    double mi = BETA1 * m.get(i) + (1 - BETA1) * g;
+                    double vi = BETA2 * v.get(i) + (1 - BETA2) * g * g;
+                    m.set(i, mi);
+                    v.set(i, vi);
+                    double wi = w.get(i);
+                    w.set(i, wi - lr * ((mi / c1) / (Math.sqrt(vi / c2) + EPS) + decay * wi));
+                }
+            });
         }
     }
 

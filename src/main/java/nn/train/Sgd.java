@@ -35,13 +35,16 @@ public final class Sgd extends Optimizer {
     protected void update(List<Param> params, double lr) {
         for (int k = 0; k < params.size(); k++) {
             Param p = params.get(k);
-            Tensor w = p.value(), grad = p.grad(), v = state.get(k);
-            double decay = p.decays() ? weightDecay : 0;
-            for (int i = 0; i < w.length; i++) {
-                double g = grad.get(i) + decay * w.get(i);
-                double vi = momentum * v.get(i) + g;
-                v.set(i, vi);
-                w.set(i, w.get(i) - lr * (nesterov ? g + momentum * vi : vi));
+            Tensor w = p.value(), g = p.grad(), v = state.get(k);
+            // Whole-vector BLAS updates: several times faster than a Java loop over native memory.
+            if (p.decays() && weightDecay != 0) Tensor.axpy(weightDecay, w, g);   // g += λ·w
+            Tensor.scale(momentum, v);                                             // v = μ·v
+            Tensor.axpy(1, g, v);                                                  //     + g
+            if (nesterov) {
+                Tensor.axpy(-lr, g, w);                                            // w −= η·g
+                Tensor.axpy(-lr * momentum, v, w);                                 // w −= η·μ·v
+            } else {
+                Tensor.axpy(-lr, v, w);                                            // w −= η·v
             }
         }
     }

@@ -11,6 +11,7 @@ import nn.model.Network;
 import nn.model.Param;
 import nn.model.Rng;
 import nn.model.SoftmaxCrossEntropy;
+import nn.model.Team;
 import nn.model.Tensor;
 import nn.prune.Pruning;
 
@@ -52,10 +53,8 @@ public final class Trainer {
                 int from = s.batchInEpoch * cfg.batchSize();
                 int n = Math.min(cfg.batchSize(), train.size() - from);
                 int[] labels = n == cfg.batchSize() ? batchLabels : new int[n];
-                fillBatch(order, from, n, batchPixels, labels, cfg.augmentation(), s.noise);
                 Tensor x = net.inputBuffer(n);
-                x.copyFrom(batchPixels, 0, 0, n * pixels);
-
+                fillBatch(order, from, n, x, batchPixels, labels, cfg.augmentation(), s.noise);
                 Tensor logits = net.forward(x, true);
                 double batchLoss = loss.forward(logits, labels, n);
                 net.backward(loss.backward());
@@ -112,14 +111,19 @@ public final class Trainer {
         return new Rng(seed * 0x9E3779B97F4A7C15L + epoch).permutation(n);
     }
 
-    private void fillBatch(int[] order, int from, int n, float[] pixels, int[] labels, Augmentation aug, Rng rng) {
+    /** Copies the batch's images into x; augmented ones are drawn one after another, so the noise stream stays in order. */
+    private void fillBatch(int[] order, int from, int n, Tensor x, float[] scratch, int[] labels, Augmentation aug, Rng rng) {
         int p = train.pixelsPerImage();
-        for (int i = 0; i < n; i++) {
-            int idx = order[from + i];
-            labels[i] = train.labels()[idx];
-            if (aug == null) train.copyImage(idx, pixels, i * p);
-            else aug.apply(train.pixels(), idx * p, pixels, i * p, train.rows(), train.cols(), rng);
+        for (int i = 0; i < n; i++) labels[i] = train.labels()[order[from + i]];
+        if (aug == null) {
+            // Each thread copies the rows it will multiply first, so they are already in its cache.
+            Team.split(n, 8, (part, first, last) -> {
+                for (int i = first; i < last; i++) x.copyFrom(train.pixels(), order[from + i] * p, i * p, p);
+            });
+            return;
         }
+        for (int i = 0; i < n; i++) aug.apply(train.pixels(), order[from + i] * p, scratch, i * p, train.rows(), train.cols(), rng);
+        x.copyFrom(scratch, 0, 0, n * p);
     }
 
     private static int countCorrect(Tensor probs, int[] labels, int n, int classes) {
