@@ -96,7 +96,7 @@ public record ModelSpec(String text, Shape input, int classes) {
         }
     }
 
-    private static Layer parseLayer(String token) {
+    static Layer parseLayer(String token) {
         Matcher m = LAYER.matcher(token);
         if (!m.matches()) throw new IllegalArgumentException("cannot read layer '" + token + "': expected NAME or NAME(ARGS)");
         String name = m.group(1);

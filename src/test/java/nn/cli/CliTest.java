@@ -36,6 +36,24 @@ class CliTest {
         assertEquals(2, spec.code());
         assertTrue(spec.err().contains("unknown layer 'softplus'"), spec.err());
         assertEquals(2, Nn.run("nosuchcommand").code());
+        Nn.Result threads = Nn.run("info", "--threads", "0");
+        assertEquals(2, threads.code());
+        assertTrue(threads.err().contains("--threads must be at least 1"), threads.err());
+        Nn.Result workload = Nn.run("bench", "--workload", "gpu", "--data-dir", dir.toString());
+        assertEquals(2, workload.code());
+        assertTrue(workload.err().contains("--workload must be mlp, cnn or all"), workload.err());
+    }
+
+    @Test
+    void threadsOptionSetsTheTeam() {
+        try {
+            Nn.Result r = Nn.run("info", "--threads", "3", "--data-dir", dir.toString());
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("threads:     3 (--threads)"), r.out());
+            assertEquals(3, nn.model.Team.size());
+        } finally {
+            nn.model.Team.setSize(1);
+        }
     }
 
     @Test

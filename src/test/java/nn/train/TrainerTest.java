@@ -19,6 +19,7 @@ import nn.model.ModelSpec;
 import nn.model.Network;
 import nn.model.Param;
 import nn.model.Rng;
+import nn.model.Team;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,6 +82,26 @@ class TrainerTest {
         new Trainer(small, null, new TrainListener() {}).run(a, () -> false);
         new Trainer(small, null, new TrainListener() {}).run(b, () -> false);
         assertArrayEquals(weights(a.network), weights(b.network));
+    }
+
+    @Test
+    void sameSeedAndTwoThreadsGiveTheSameRun() throws IOException {
+        // Work is cut into the same parts every time, so two threads are as reproducible as one.
+        Team.setSize(2);
+        try {
+            String spec = "conv(4,5),relu,pool(2),dense(32),relu";
+            TrainingState a = state(spec, config(1, null)), b = state(spec, config(1, null)), one = state(spec, config(1, null));
+            LabeledImages small = split.train().first(640);
+            new Trainer(small, null, new TrainListener() {}).run(a, () -> false);
+            new Trainer(small, null, new TrainListener() {}).run(b, () -> false);
+            assertArrayEquals(weights(a.network), weights(b.network));
+            Team.setSize(1);
+            new Trainer(small, null, new TrainListener() {}).run(one, () -> false);
+            float[] wa = weights(a.network), w1 = weights(one.network);
+            for (int i = 0; i < wa.length; i++) assertEquals(w1[i], wa[i], 1e-3, "one thread and two train the same model, up to rounding");
+        } finally {
+            Team.setSize(1);
+        }
     }
 
     @Test

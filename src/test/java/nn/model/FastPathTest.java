@@ -1,0 +1,96 @@
+package nn.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Float layers take fast paths (Java-array copies, blocked products, several threads); double
+ * layers take the plain element-by-element loops that the gradient checks verify. Here both
+ * run on the same numbers and must agree: exactly where nothing is added (ReLU, pooling), to
+ * float precision where sums are involved (convolutions, overlapping pools).
+ */
+class FastPathTest {
+    private static final Shape IMAGE = new Shape(9, 9, 3);
+
+    @AfterEach
+    void oneThreadAgain() {
+        Team.setSize(1);
+    }
+
+    /** Forward and backward of one layer in float and in double on identical inputs, compared. */
+    private static void compare(String spec, Shape input, double tolerance) {
+        Layer f = ModelSpec.parseLayer(spec), d = ModelSpec.parseLayer(spec);
+        Shape out = f.build(input, DataType.FLOAT);
+        d.build(input, DataType.DOUBLE);
+        f.setComputesInputGradient(true);
+        d.setComputesInputGradient(true);
+        Rng rng = new Rng(3);
+        f.initialize(rng);
+        for (int p = 0; p < f.params().size(); p++) {
+            Tensor fv = f.params().get(p).value(), dv = d.params().get(p).value();
+            for (int i = 0; i < fv.length; i++) {
+                fv.set(i, fv.get(i) + 0.1 * rng.nextGaussian());
+                dv.set(i, fv.get(i));
+            }
+        }
+        int batch = 5;
+        Tensor xf = Tensor.zeros(DataType.FLOAT, batch, input.size()), xd = Tensor.zeros(DataType.DOUBLE, batch, input.size());
+        fill(xf, xd, rng);
+        assertClose(spec + " output", f.forward(xf, true), d.forward(xd, true), tolerance);
+        Tensor gf = Tensor.zeros(DataType.FLOAT, batch, out.size()), gd = Tensor.zeros(DataType.DOUBLE, batch, out.size());
+        fill(gf, gd, rng);
+        assertClose(spec + " dx", f.backward(gf), d.backward(gd), tolerance);
+        List<Param> pf = f.params(), pd = d.params();
+        for (int p = 0; p < pf.size(); p++) assertClose(spec + " d" + pf.get(p).name(), pf.get(p).grad(), pd.get(p).grad(), tolerance);
+    }
+
+    /** The same random float values into both tensors. */
+    private static void fill(Tensor f, Tensor d, Rng rng) {
+        for (int i = 0; i < f.length; i++) {
+            f.set(i, rng.nextGaussian());
+            d.set(i, f.get(i));
+        }
+    }
+
+    private static void assertClose(String what, Tensor f, Tensor d, double tolerance) {
+        assertEquals(d.length, f.length, what + " size");
+        for (int i = 0; i < f.length; i++) {
+            assertEquals(d.get(i), f.get(i), tolerance * (1 + Math.abs(d.get(i))), what + "[" + i + "]");
+        }
+    }
+
+    @ParameterizedTest(name = "{0} threads")
+    @ValueSource(ints = {1, 2, 3})
+    void convolutions(int threads) {
+        Team.setSize(threads);
+        for (String conv : new String[] {"conv(4,3)", "conv(5,3,pad=1)", "conv(2,4,stride=2)", "conv(3,3,stride=2,pad=1)", "conv(6,1)"}) {
+            compare(conv, IMAGE, 2e-5);
+        }
+        // A first LeNet layer (several images per block): dW sums 2,880 products, float rounds them.
+        compare("conv(8,5)", new Shape(28, 28, 1), 2e-4);
+    }
+
+    @ParameterizedTest(name = "{0} threads")
+    @ValueSource(ints = {1, 2})
+    void poolingAndReluAreExact(int threads) {
+        Team.setSize(threads);
+        for (String pool : new String[] {"pool(2)", "pool(3)"}) compare(pool, IMAGE, 0);
+        // Overlapping windows add two gradients onto one pixel: exact up to float rounding.
+        for (String pool : new String[] {"pool(3,stride=2)", "pool(2,stride=1)"}) compare(pool, IMAGE, 1e-7);
+        compare("relu", new Shape(30, 30, 5), 0);   // several chunks of the copy-in loop
+    }
+
+    @ParameterizedTest(name = "{0} threads")
+    @ValueSource(ints = {2, 3})
+    void gradientChecksHoldWithSeveralThreads(int threads) {
+        Team.setSize(threads);
+        GradientCheck.check("conv(3,3),relu,pool(2),dense(40),relu", new Shape(8, 8, 2), 3, 40, 1e-5);
+        GradientCheck.check("dense(64),relu,dense(48),tanh", Shape.features(60), 4, 64, 1e-5);
+    }
+}
