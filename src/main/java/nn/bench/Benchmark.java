@@ -113,14 +113,17 @@ public final class Benchmark {
     }
 
     /**
-     * Resident memory outside the Java heap, in MB: ND4J's native buffers, OpenBLAS, the JIT's
-     * code. ND4J 1.0.0-M2.1 does not count its CPU allocations (AllocationsTracker stays at 0),
+     * Resident memory outside the live Java heap, in MB: ND4J's native buffers, OpenBLAS, the
+     * JIT's code (plus heap pages the collector has touched but not returned, so it is an upper
+     * bound). ND4J 1.0.0-M2.1 does not count its CPU allocations (AllocationsTracker stays at 0),
      * so this is measured from the process: after a full GC (which also frees the native memory
-     * of unreachable arrays), the resident set minus the committed heap.
+     * of unreachable arrays), the resident set minus the heap still in use. What matters is
+     * that it does not grow from epoch to epoch.
      */
     public static double offHeapMb() {
         System.gc();
-        return (Pointer.physicalBytes() - Runtime.getRuntime().totalMemory()) / 1e6;
+        Runtime rt = Runtime.getRuntime();
+        return (Pointer.physicalBytes() - (rt.totalMemory() - rt.freeMemory())) / 1e6;
     }
 
     /** Peak resident memory of this process (VmHWM), in MB. */

@@ -52,8 +52,18 @@ public final class Activation implements Layer {
     private Tensor x;
     private int size;
 
+    /** Set by Network for a ReLU right before a max-pool, which then rectifies instead (see MaxPool2D). */
+    private boolean deferredToPool;
+    private boolean passedThrough;
+
     public Activation(Fn fn) {
         this.fn = fn;
+    }
+
+    /** Training passes leave this ReLU to the max-pool that follows it (max and ReLU commute). */
+    void deferToPool(boolean defer) {
+        if (defer && fn != Fn.RELU) throw new IllegalStateException("only a ReLU can be left to a pool");
+        deferredToPool = defer;
     }
 
     public Fn fn() {
@@ -70,6 +80,8 @@ public final class Activation implements Layer {
     @Override
     public Tensor forward(Tensor x, boolean training) {
         this.x = x;
+        passedThrough = deferredToPool && training;
+        if (passedThrough) return x;
         buffers.ensure((int) x.shape()[0]);
         Tensor y = buffers.output();
         if (fn == Fn.RELU && x instanceof Tensor.F32 && y instanceof Tensor.F32) {
@@ -90,6 +102,7 @@ public final class Activation implements Layer {
 
     @Override
     public Tensor backward(Tensor delta) {
+        if (passedThrough) return delta;   // the pool already applied ReLU's derivative
         Tensor y = buffers.output();
         Tensor dx = buffers.inputGrad();
         Tensor x = this.x;

@@ -19,7 +19,8 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
  * block of a matrix is just a pointer and a leading dimension here, while ND4J refuses views
  * as outputs. The blocks are slices of the inner dimension whose partial products are summed
  * when that dimension is long and C small (weight gradients summed over a batch of pixels),
- * else whole rows of C when C has enough rows, else whole columns.
+ * else whole columns of C when it is wider than tall, else whole rows (measured per shape of
+ * the two reference workloads; BlasTest covers each kind of split).
  *
  * <p>The vector updates carry the optimisers: OpenBLAS's vectorised loops beat element-by-element
  * Java over native memory (which the JIT does not vectorise) several times.
@@ -62,6 +63,10 @@ final class Blas {
             // takes its own rows of the inputs, which it wrote itself, and the small partial
             // products are added up.
             sumOverInnerBlocks(p, m, n, k);
+        } else if (n > m && n >= 2 * MIN_BLOCK) {
+            // Wide C (a dense layer's output for a batch of 64): each thread reads only its
+            // part of B, the weights, instead of all of it.
+            Team.split(n, MIN_BLOCK, (part, from, to) -> p.block(0, m, from, to, 0, k, c, beta));
         } else if (m >= 2 * MIN_BLOCK) {
             Team.split(m, MIN_BLOCK, (part, from, to) -> p.block(from, to, 0, n, 0, k, c, beta));
         } else if (n >= 2 * MIN_BLOCK) {

@@ -13,10 +13,25 @@ public final class MaxPool2D implements Layer {
     private BatchBuffers buffers;
     private int[] argmax;
 
+    /** Set by Network when a ReLU comes right before this pool; see {@link #rectify}. */
+    private boolean rectifies;
+    private boolean rectifiedLast;
+
     public MaxPool2D(int size, int stride) {
         if (size < 1 || stride < 1) throw new IllegalArgumentException("pool needs size >= 1 and stride >= 1");
         this.size = size;
         this.stride = stride;
+    }
+
+    /**
+     * Makes training passes compute relu(max(x)) here, and the ReLU before pass its input
+     * through: max and ReLU commute (both keep the first largest value of a window, and a
+     * window whose maximum is not positive gets no gradient either way), and ReLU then runs on
+     * a quarter of the values, fused into this loop. Inference runs both layers as written, so
+     * every layer's output stays what its name says. FastPathTest checks the fused gradients.
+     */
+    void rectify(boolean fused) {
+        rectifies = fused;
     }
 
     @Override
@@ -38,6 +53,7 @@ public final class MaxPool2D implements Layer {
         buffers.ensure(n);
         argmax = buffers.extra("argmax", () -> new int[n * outH * outW * c]);
         Tensor y = buffers.output();
+        rectifiedLast = rectifies && training;
         int[] argmax = this.argmax;
         if (x instanceof Tensor.F32 && y instanceof Tensor.F32) {
             Team.split(n, 1, (part, first, last) -> {
@@ -65,7 +81,7 @@ public final class MaxPool2D implements Layer {
                                             + (Double.doubleToRawLongBits(v) - Double.doubleToRawLongBits(max)) * wins);
                                 }
                             }
-                            y.set(o, max);
+                            y.set(o, rectifiedLast ? Activation.relu(max) : max);
                             argmax[o] = best;
                         }
                     }
@@ -89,7 +105,10 @@ public final class MaxPool2D implements Layer {
         }
         Team.split(delta.length / perImageOut, 1, (part, first, last) -> {
             for (int i = first * perImageIn; i < last * perImageIn; i++) dx.set(i, 0);
-            for (int o = first * perImageOut; o < last * perImageOut; o++) dx.add(argmax[o], delta.get(o));   // dx[argmax] += δ
+            Tensor y = buffers.output();
+            for (int o = first * perImageOut; o < last * perImageOut; o++) {
+                if (!rectifiedLast || y.get(o) > 0) dx.add(argmax[o], delta.get(o));   // dx[argmax] += δ (· relu'(max))
+            }
         });
         return dx;
     }
@@ -124,6 +143,12 @@ public final class MaxPool2D implements Layer {
                 }
             }
         }
+        if (rectifiedLast) {
+            for (int o = 0; o < outSize; o++) {
+                int bits = Float.floatToRawIntBits(out[o]);
+                out[o] = Float.intBitsToFloat(bits & ~(bits >> 31));   // ReLU, as Activation computes it
+            }
+        }
         y.copyFrom(out, 0, argBase, outSize);
     }
 
@@ -131,6 +156,11 @@ public final class MaxPool2D implements Layer {
         int inSize = inH * inW * c, outSize = outH * outW * c, base = b * inSize;
         float[] d = Scratch.floats(0, outSize), acc = Scratch.floats(1, inSize);
         delta.copyTo(b * outSize, d, 0, outSize);
+        if (rectifiedLast) {
+            float[] y = Scratch.floats(2, outSize);
+            buffers.output().copyTo(b * outSize, y, 0, outSize);
+            for (int o = 0; o < outSize; o++) d[o] = y[o] > 0 ? d[o] : 0f;   // relu'(max)
+        }
         java.util.Arrays.fill(acc, 0, inSize, 0f);
         for (int o = 0; o < outSize; o++) acc[argmax[b * outSize + o] - base] += d[o];
         dx.copyFrom(acc, 0, base, inSize);

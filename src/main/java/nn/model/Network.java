@@ -33,6 +33,7 @@ public final class Network {
         }
         // Nobody needs dL/d(pixels) in training: the first layer skips that product.
         layers.get(0).setComputesInputGradient(false);
+        setFusesReluIntoPool(true);
     }
 
     public ModelSpec spec() {
@@ -67,6 +68,16 @@ public final class Network {
     /** Where random layers (dropout) draw from during training. */
     public void setRng(Rng rng) {
         for (Layer layer : layers) layer.setRng(rng);
+    }
+
+    /** ReLU followed by max-pool runs as one step in training (see MaxPool2D.rectify); off only to test that. */
+    void setFusesReluIntoPool(boolean fuse) {
+        for (int i = 0; i + 1 < layers.size(); i++) {
+            if (layers.get(i) instanceof Activation a && a.fn() == Activation.Fn.RELU && layers.get(i + 1) instanceof MaxPool2D p) {
+                a.deferToPool(fuse);
+                p.rectify(fuse);
+            }
+        }
     }
 
     /** When set, the first layer also computes dL/dx (saliency maps, gradient checks). */

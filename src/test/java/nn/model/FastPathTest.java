@@ -86,6 +86,38 @@ class FastPathTest {
         compare("relu", new Shape(30, 30, 5), 0);   // several chunks of the copy-in loop
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"FLOAT", "DOUBLE"})
+    void reluThenPoolFusedGivesExactlyTheUnfusedResult(String typeName) {
+        DataType type = DataType.valueOf(typeName);
+        ModelSpec spec = new ModelSpec("conv(4,3),relu,pool(2),conv(3,2),relu,pool(2,stride=1),dense(6)", IMAGE, 6);
+        Network fused = spec.build(type), plain = spec.build(type);
+        plain.setFusesReluIntoPool(false);
+        Rng rng = new Rng(9);
+        fused.initialize(rng);
+        for (int p = 0; p < fused.params().size(); p++) {
+            Tensor from = fused.params().get(p).value(), to = plain.params().get(p).value();
+            for (int i = 0; i < from.length; i++) {
+                from.set(i, from.get(i) + 0.1 * rng.nextGaussian());
+                to.set(i, from.get(i));
+            }
+        }
+        Tensor xf = fused.inputBuffer(7), xp = plain.inputBuffer(7);
+        fill(xf, xp, rng);
+        int[] labels = {0, 1, 2, 3, 4, 5, 0};
+        SoftmaxCrossEntropy lf = new SoftmaxCrossEntropy(6), lp = new SoftmaxCrossEntropy(6);
+        assertEquals(lp.forward(plain.forward(xp, true), labels, 7), lf.forward(fused.forward(xf, true), labels, 7));
+        fused.backward(lf.backward());
+        plain.backward(lp.backward());
+        for (int p = 0; p < fused.params().size(); p++) {
+            assertClose("d" + fused.params().get(p).name(), fused.params().get(p).grad(), plain.params().get(p).grad(), 0);
+        }
+        // Inference runs the layers as written: the ReLU's own output is rectified.
+        fused.forward(xf, false);
+        Tensor relu = fused.layers().get(1).forward(fused.layers().get(0).forward(xf, false), false);
+        for (int i = 0; i < relu.length; i++) assertEquals(Math.max(0, relu.get(i)), relu.get(i));
+    }
+
     @ParameterizedTest(name = "{0} threads")
     @ValueSource(ints = {2, 3})
     void gradientChecksHoldWithSeveralThreads(int threads) {

@@ -42,6 +42,12 @@ class LayerGradientTest {
         GradientCheck.check("conv(2,3,pad=1)," + pool, IMAGE, 3, 2, TOLERANCE);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"pool(2)", "pool(3,stride=1)"})
+    void reluFusedIntoTheMaxPoolAfterIt(String pool) {
+        GradientCheck.check("conv(3,3,pad=1),relu," + pool, IMAGE, 3, 2, TOLERANCE);
+    }
+
     @Test
     void flattenBetweenConvAndDense() {
         GradientCheck.check("conv(2,3),flatten,dense(5),relu", IMAGE, 3, 2, TOLERANCE);
