@@ -120,6 +120,46 @@ public final class MaxPool2D implements Layer {
         int inSize = inH * inW * c, outSize = outH * outW * c, base = b * inSize, argBase = b * outSize;
         float[] in = Scratch.floats(0, inSize), out = Scratch.floats(1, outSize);
         x.copyTo(base, in, 0, inSize);
+        if (size == 2 && stride == 2) {
+            forwardFloat2x2(in, out, base, argBase);
+        } else {
+            forwardFloatAnyWindow(in, out, base, argBase);
+        }
+        if (rectifiedLast) {
+            for (int o = 0; o < outSize; o++) {
+                int bits = Float.floatToRawIntBits(out[o]);
+                out[o] = Float.intBitsToFloat(bits & ~(bits >> 31));   // ReLU, as Activation computes it
+            }
+        }
+        y.copyFrom(out, 0, argBase, outSize);
+    }
+
+    /** The common 2x2 window, stride 2: the four candidates of each channel side by side, in window order. */
+    private void forwardFloat2x2(float[] in, float[] out, int base, int argBase) {
+        int rowStep = inW * c;
+        for (int oy = 0; oy < outH; oy++) {
+            for (int ox = 0; ox < outW; ox++) {
+                int o = (oy * outW + ox) * c, i00 = (2 * oy * inW + 2 * ox) * c, i01 = i00 + c, i10 = i00 + rowStep, i11 = i10 + c;
+                for (int ch = 0; ch < c; ch++) {
+                    float a = in[i00 + ch], b = in[i01 + ch], d = in[i10 + ch], e = in[i11 + ch];
+                    // Strictly greater replaces: ties keep the earlier position, as the general loop
+                    // does. Branch-free (the winner of a window is random, so a branch mispredicts).
+                    int best = i00 + ch, wins = b > a ? 1 : 0;
+                    best += (i01 - i00) * wins;
+                    float max = Math.max(a, b);
+                    wins = d > max ? 1 : 0;
+                    best += (i10 + ch - best) * wins;
+                    max = Math.max(max, d);
+                    wins = e > max ? 1 : 0;
+                    best += (i11 + ch - best) * wins;
+                    out[o + ch] = in[best];
+                    argmax[argBase + o + ch] = base + best;
+                }
+            }
+        }
+    }
+
+    private void forwardFloatAnyWindow(float[] in, float[] out, int base, int argBase) {
         // Channels innermost: each window position is one contiguous run of c values in NHWC,
         // compared against the running maxima of the c channels at once.
         for (int oy = 0; oy < outH; oy++) {
@@ -143,13 +183,6 @@ public final class MaxPool2D implements Layer {
                 }
             }
         }
-        if (rectifiedLast) {
-            for (int o = 0; o < outSize; o++) {
-                int bits = Float.floatToRawIntBits(out[o]);
-                out[o] = Float.intBitsToFloat(bits & ~(bits >> 31));   // ReLU, as Activation computes it
-            }
-        }
-        y.copyFrom(out, 0, argBase, outSize);
     }
 
     private void backwardFloat(Tensor delta, Tensor dx, int b) {
