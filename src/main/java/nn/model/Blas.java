@@ -77,17 +77,20 @@ final class Blas {
     }
 
     /**
-     * Rows r0..r1 of A [·, k] times op(B) (B is k x n, or n x k stored when transposed) into C
-     * [·, n] from row cRow on, on the calling thread: for kernels that already split their work.
+     * Rows r0..r1 of op(A) (m x k; A is stored row-major with leading dimension lda, transposed
+     * or not) times op(B) (k x n) into C [·, n] from row cRow on, on the calling thread: for
+     * kernels that already split their work.
      */
-    static void gemmRows(Tensor a, int r0, int r1, int k, Tensor b, boolean transB, int n, Tensor c, int cRow, double beta) {
-        int tb = transB ? CblasTrans : CblasNoTrans, ldb = transB ? k : n;
+    static void gemmRows(Tensor a, boolean transA, int lda, int r0, int r1, int k, Tensor b, boolean transB, int n,
+                         Tensor c, int cRow, double beta) {
+        int ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans, ldb = transB ? k : n;
+        long offA = transA ? r0 : (long) r0 * lda;
         if (c instanceof Tensor.F32) {
-            openblas_nolapack.cblas_sgemm(CblasRowMajor, CblasNoTrans, tb, r1 - r0, n, k, 1f,
-                    a.floats((long) r0 * k), k, b.floats(0), ldb, (float) beta, c.floats((long) cRow * n), n);
+            openblas_nolapack.cblas_sgemm(CblasRowMajor, ta, tb, r1 - r0, n, k, 1f,
+                    a.floats(offA), lda, b.floats(0), ldb, (float) beta, c.floats((long) cRow * n), n);
         } else {
-            openblas_nolapack.cblas_dgemm(CblasRowMajor, CblasNoTrans, tb, r1 - r0, n, k, 1,
-                    a.doubles((long) r0 * k), k, b.doubles(0), ldb, beta, c.doubles((long) cRow * n), n);
+            openblas_nolapack.cblas_dgemm(CblasRowMajor, ta, tb, r1 - r0, n, k, 1,
+                    a.doubles(offA), lda, b.doubles(0), ldb, beta, c.doubles((long) cRow * n), n);
         }
     }
 

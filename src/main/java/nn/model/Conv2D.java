@@ -70,13 +70,13 @@ public final class Conv2D extends WeightedLayer {
         buffers.ensure(n);
         batch = n;
         long rows = (long) n * outH * outW;
-        Tensor cols = buffers.extra("cols", () -> Tensor.zeros(type, rows, patch));   // padding entries stay 0
         // The output seen as a [batch·outH·outW, filters] matrix: the same memory, reshaped once.
         Tensor y = buffers.extra("outputRows", () -> buffers.output().reshape(rows, filters));
         if (x instanceof Tensor.F32 && y instanceof Tensor.F32) {
-            forwardFloat(x, cols, y);
+            forwardFloat(x, y);
             return buffers.output();
         }
+        Tensor cols = buffers.extra("cols", () -> Tensor.zeros(type, rows, patch));   // padding entries stay 0
         im2col(x, cols);
         Tensor.gemm(cols, false, w.value(), false, y, 1, 0);              // y = cols·W
         Tensor.addToEachRow(y, b.value());                              // y += b
@@ -86,13 +86,14 @@ public final class Conv2D extends WeightedLayer {
     @Override
     public Tensor backward(Tensor deltaOut) {
         long rows = (long) batch * outH * outW;
-        Tensor cols = buffers.extra("cols", () -> {
-            throw new IllegalStateException("backward before forward");
-        });
         // The incoming gradient as a [batch·outH·outW, filters] matrix; it normally arrives in the same buffer every batch.
         Tensor[] delta = buffers.extra("deltaRows", () -> new Tensor[1]);
         if (delta[0] == null || delta[0].array.data().address() != deltaOut.array.data().address()) delta[0] = deltaOut.reshape(rows, filters);
-        Tensor.gemm(cols, true, delta[0], false, w.grad(), 1, 0);        // dW = colsᵀ·δ
+        if (deltaOut instanceof Tensor.F32 && transposesCols()) {
+            Tensor.gemm(buffers.extra("colsT", Conv2D::noForward), false, delta[0], false, w.grad(), 1, 0);   // dW = (colsᵀ)·δ
+        } else {
+            Tensor.gemm(buffers.extra("cols", Conv2D::noForward), true, delta[0], false, w.grad(), 1, 0);     // dW = colsᵀ·δ
+        }
         Tensor.sumRows(delta[0], b.grad());                              // db = Σ_rows δ
         if (!computesInputGradient) return null;
         Tensor dx = buffers.inputGrad();
@@ -104,6 +105,10 @@ public final class Conv2D extends WeightedLayer {
         Tensor.gemm(delta[0], false, w.value(), true, dcols, 1, 0);      // dcols = δ·Wᵀ
         col2im(dcols, dx);
         return dx;
+    }
+
+    private static Tensor noForward() {
+        throw new IllegalStateException("backward before forward");
     }
 
     /** Copies each receptive field into a row of cols; a run of kernel pixels is contiguous in NHWC. */
@@ -163,17 +168,57 @@ public final class Conv2D extends WeightedLayer {
         return Math.max(1, (1 << 18) / (outH * outW * patch));
     }
 
-    private void forwardFloat(Tensor x, Tensor cols, Tensor y) {
-        int pixels = outH * outW, group = imagesPerBlock();
-        Tensor ones = Blas.ones(type, batch * pixels, 1);
+    /**
+     * With one input channel a receptive field's rows are only kernel values long, too short to
+     * copy fast; so the float path then stores cols transposed, [k·k, batch·outH·outW], where
+     * each row is the image shifted by one kernel offset: runs of a whole output row.
+     */
+    private boolean transposesCols() {
+        return inC == 1;
+    }
+
+    private void forwardFloat(Tensor x, Tensor y) {
+        int pixels = outH * outW, group = imagesPerBlock(), total = batch * pixels;
+        Tensor ones = Blas.ones(type, total, 1);
+        boolean transposed = transposesCols();
+        Tensor cols = transposed ? buffers.extra("colsT", () -> Tensor.zeros(type, patch, total))
+                : buffers.extra("cols", () -> Tensor.zeros(type, total, patch));
         Team.split(batch, 1, (part, first, last) -> {
             for (int g = first; g < last; g += group) {
                 int end = Math.min(last, g + group), r0 = g * pixels, r1 = end * pixels;
-                for (int n = g; n < end; n++) im2colFloat(x, cols, n);
-                Blas.gemmRows(cols, r0, r1, patch, w.value(), false, filters, y, r0, 0);   // y = cols·W
-                Blas.gemmRows(ones, r0, r1, 1, b.value(), false, filters, y, r0, 1);       // y += 1·b
+                for (int n = g; n < end; n++) {
+                    if (transposed) im2colTransposedFloat(x, cols, n);
+                    else im2colFloat(x, cols, n);
+                }
+                Blas.gemmRows(cols, transposed, transposed ? total : patch, r0, r1, patch, w.value(), false, filters, y, r0, 0);   // y = cols·W
+                Blas.gemmRows(ones, false, 1, r0, r1, 1, b.value(), false, filters, y, r0, 1);                                       // y += 1·b
             }
         });
+    }
+
+    /** im2col into the transposed layout (one input channel): row (ky, kx) holds x[oy·s − p + ky, ox·s − p + kx]. */
+    private void im2colTransposedFloat(Tensor x, Tensor colsT, int n) {
+        int imageSize = inH * inW, pixels = outH * outW;
+        long total = (long) batch * pixels;
+        float[] image = Scratch.floats(0, imageSize), row = Scratch.floats(1, pixels);
+        x.copyTo(n * imageSize, image, 0, imageSize);
+        for (int ky = 0; ky < kernel; ky++) {
+            for (int kx = 0; kx < kernel; kx++) {
+                for (int oy = 0, o = 0; oy < outH; oy++) {
+                    int iy = oy * stride - padding + ky;
+                    if (stride == 1 && padding == 0) {   // the usual case: a plain run of the image row
+                        System.arraycopy(image, iy * inW + kx, row, o, outW);
+                        o += outW;
+                        continue;
+                    }
+                    for (int ox = 0; ox < outW; ox++, o++) {
+                        int ix = ox * stride - padding + kx;
+                        row[o] = iy >= 0 && iy < inH && ix >= 0 && ix < inW ? image[iy * inW + ix] : 0f;
+                    }
+                }
+                colsT.copyFrom(row, 0, (int) ((ky * kernel + kx) * total + (long) n * pixels), pixels);
+            }
+        }
     }
 
     private void inputGradientFloat(Tensor delta, Tensor dx) {
@@ -184,7 +229,7 @@ public final class Conv2D extends WeightedLayer {
         Team.split(batch, 1, (part, first, last) -> {
             for (int g = first; g < last; g += group) {
                 int end = Math.min(last, g + group);
-                Blas.gemmRows(delta, g * pixels, end * pixels, filters, w.value(), true, patch, dcols[part], 0, 0);   // dcols = δ·Wᵀ
+                Blas.gemmRows(delta, false, filters, g * pixels, end * pixels, filters, w.value(), true, patch, dcols[part], 0, 0);   // dcols = δ·Wᵀ
                 for (int n = g; n < end; n++) col2imFloat(dcols[part], (n - g) * pixels * patch, dx, n);
             }
         });
