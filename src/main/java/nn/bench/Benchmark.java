@@ -147,8 +147,9 @@ public final class Benchmark {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("cpu", cpuModel());
         m.put("cores", Runtime.getRuntime().availableProcessors());
-        m.put("threads", System.getenv("OMP_NUM_THREADS"));
-        m.put("omp_wait_policy", System.getenv("OMP_WAIT_POLICY"));
+        m.put("threads", nn.model.Team.size());
+        // OpenBLAS picks its kernels by CPU unless told (this machine's environment pins Haswell, AVX2).
+        m.put("openblas_coretype", String.valueOf(System.getenv("OPENBLAS_CORETYPE")));
         m.put("java", System.getProperty("java.version"));
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         return m;
