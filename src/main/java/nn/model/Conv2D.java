@@ -20,6 +20,7 @@ public final class Conv2D extends WeightedLayer {
     private int inH, inW, inC, outH, outW, patch;
     private DataType type;
     private BatchBuffers buffers;
+    private Runs runs;
     private int batch;
 
     public Conv2D(int filters, int kernel, int stride, int padding, Init init) {
@@ -53,6 +54,7 @@ public final class Conv2D extends WeightedLayer {
             throw new IllegalArgumentException(spec() + " does not fit a " + input + " input");
         }
         patch = kernel * kernel * inC;
+        runs = receptiveFields();
         createParams(type, patch, filters);
         Shape out = new Shape(outH, outW, filters);
         buffers = new BatchBuffers(type, input.size(), out.size());
@@ -111,23 +113,44 @@ public final class Conv2D extends WeightedLayer {
         throw new IllegalStateException("backward before forward");
     }
 
-    /** Copies each receptive field into a row of cols; a run of kernel pixels is contiguous in NHWC. */
+    /**
+     * Where each receptive field lies, as runs of values that are contiguous both in the image
+     * (a run of kernel pixels in NHWC) and in its row of cols: run r copies length[r] values
+     * from image offset pixelStart[r] to offset colStart[r] of the image's block of cols. The
+     * same for every image, so it is worked out once; padding is whatever no run covers.
+     */
+    private record Runs(int[] pixelStart, int[] colStart, int[] length) {}
+
+    private Runs receptiveFields() {
+        java.util.List<int[]> runs = new java.util.ArrayList<>();
+        for (int oy = 0, row = 0; oy < outH; oy++) {
+            for (int ox = 0; ox < outW; ox++, row++) {
+                int x0 = ox * stride - padding;
+                int kxFrom = Math.max(0, -x0), kxTo = Math.min(kernel, inW - x0);   // in-bounds kernel columns
+                for (int ky = 0; ky < kernel; ky++) {
+                    int iy = oy * stride - padding + ky;
+                    if (iy < 0 || iy >= inH || kxFrom >= kxTo) continue;
+                    runs.add(new int[] {(iy * inW + x0 + kxFrom) * inC, row * patch + (ky * kernel + kxFrom) * inC, (kxTo - kxFrom) * inC});
+                }
+            }
+        }
+        int[] pixel = new int[runs.size()], col = new int[runs.size()], length = new int[runs.size()];
+        for (int r = 0; r < runs.size(); r++) {
+            pixel[r] = runs.get(r)[0];
+            col[r] = runs.get(r)[1];
+            length[r] = runs.get(r)[2];
+        }
+        return new Runs(pixel, col, length);
+    }
+
+    /** Copies each receptive field into a row of cols. */
     void im2col(Tensor x, Tensor cols) {
+        int imageSize = inH * inW * inC, block = outH * outW * patch;
         Team.split(batch, 1, (part, first, last) -> {
             for (int n = first; n < last; n++) {
-                int row = n * outH * outW;
-                for (int oy = 0; oy < outH; oy++) {
-                    for (int ox = 0; ox < outW; ox++, row++) {
-                        int x0 = ox * stride - padding;
-                        int kxFrom = Math.max(0, -x0), kxTo = Math.min(kernel, inW - x0);   // in-bounds kernel columns
-                        for (int ky = 0; ky < kernel; ky++) {
-                            int iy = oy * stride - padding + ky;
-                            if (iy < 0 || iy >= inH || kxFrom >= kxTo) continue;
-                            int src = ((n * inH + iy) * inW + x0 + kxFrom) * inC;
-                            int dst = row * patch + (ky * kernel + kxFrom) * inC;
-                            for (int i = 0, len = (kxTo - kxFrom) * inC; i < len; i++) cols.set(dst + i, x.get(src + i));
-                        }
-                    }
+                for (int r = 0; r < runs.length().length; r++) {
+                    int src = n * imageSize + runs.pixelStart()[r], dst = n * block + runs.colStart()[r];
+                    for (int i = 0; i < runs.length()[r]; i++) cols.set(dst + i, x.get(src + i));
                 }
             }
         });
@@ -135,24 +158,14 @@ public final class Conv2D extends WeightedLayer {
 
     /** The adjoint of im2col: every row of dcols is added back onto the input pixels it was copied from. */
     void col2im(Tensor dcols, Tensor dx) {
+        int imageSize = inH * inW * inC, block = outH * outW * patch;
         // Images are independent: each thread owns whole images of dx, so no two threads add to one pixel.
         Team.split(batch, 1, (part, first, last) -> {
-            int imageSize = inH * inW * inC;
             for (int i = first * imageSize; i < last * imageSize; i++) dx.set(i, 0);
             for (int n = first; n < last; n++) {
-                int row = n * outH * outW;
-                for (int oy = 0; oy < outH; oy++) {
-                    for (int ox = 0; ox < outW; ox++, row++) {
-                        int x0 = ox * stride - padding;
-                        int kxFrom = Math.max(0, -x0), kxTo = Math.min(kernel, inW - x0);
-                        for (int ky = 0; ky < kernel; ky++) {
-                            int iy = oy * stride - padding + ky;
-                            if (iy < 0 || iy >= inH || kxFrom >= kxTo) continue;
-                            int dst = ((n * inH + iy) * inW + x0 + kxFrom) * inC;
-                            int src = row * patch + (ky * kernel + kxFrom) * inC;
-                            for (int i = 0, len = (kxTo - kxFrom) * inC; i < len; i++) dx.add(dst + i, dcols.get(src + i));
-                        }
-                    }
+                for (int r = 0; r < runs.length().length; r++) {
+                    int dst = n * imageSize + runs.pixelStart()[r], src = n * block + runs.colStart()[r];
+                    for (int i = 0; i < runs.length()[r]; i++) dx.add(dst + i, dcols.get(src + i));
                 }
             }
         });
@@ -240,18 +253,9 @@ public final class Conv2D extends WeightedLayer {
         float[] image = Scratch.floats(0, imageSize), rows = Scratch.floats(1, block);
         x.copyTo(n * imageSize, image, 0, imageSize);
         if (padding > 0) java.util.Arrays.fill(rows, 0, block, 0f);
-        int row = 0;
-        for (int oy = 0; oy < outH; oy++) {
-            for (int ox = 0; ox < outW; ox++, row++) {
-                int x0 = ox * stride - padding;
-                int kxFrom = Math.max(0, -x0), kxTo = Math.min(kernel, inW - x0);
-                for (int ky = 0; ky < kernel; ky++) {
-                    int iy = oy * stride - padding + ky;
-                    if (iy < 0 || iy >= inH || kxFrom >= kxTo) continue;
-                    int src = (iy * inW + x0 + kxFrom) * inC, dst = row * patch + (ky * kernel + kxFrom) * inC;
-                    for (int i = 0, len = (kxTo - kxFrom) * inC; i < len; i++) rows[dst + i] = image[src + i];
-                }
-            }
+        for (int r = 0; r < runs.length().length; r++) {
+            int src = runs.pixelStart()[r], dst = runs.colStart()[r];
+            for (int i = 0; i < runs.length()[r]; i++) rows[dst + i] = image[src + i];
         }
         cols.copyFrom(rows, 0, n * block, block);
     }
@@ -261,18 +265,9 @@ public final class Conv2D extends WeightedLayer {
         float[] rows = Scratch.floats(0, block), image = Scratch.floats(1, imageSize);
         dcols.copyTo(from, rows, 0, block);
         java.util.Arrays.fill(image, 0, imageSize, 0f);
-        int row = 0;
-        for (int oy = 0; oy < outH; oy++) {
-            for (int ox = 0; ox < outW; ox++, row++) {
-                int x0 = ox * stride - padding;
-                int kxFrom = Math.max(0, -x0), kxTo = Math.min(kernel, inW - x0);
-                for (int ky = 0; ky < kernel; ky++) {
-                    int iy = oy * stride - padding + ky;
-                    if (iy < 0 || iy >= inH || kxFrom >= kxTo) continue;
-                    int dst = (iy * inW + x0 + kxFrom) * inC, src = row * patch + (ky * kernel + kxFrom) * inC;
-                    for (int i = 0, len = (kxTo - kxFrom) * inC; i < len; i++) image[dst + i] += rows[src + i];
-                }
-            }
+        for (int r = 0; r < runs.length().length; r++) {
+            int dst = runs.pixelStart()[r], src = runs.colStart()[r];
+            for (int i = 0; i < runs.length()[r]; i++) image[dst + i] += rows[src + i];
         }
         dx.copyFrom(image, 0, n * imageSize, imageSize);
     }

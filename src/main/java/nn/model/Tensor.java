@@ -12,12 +12,13 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * An ND4J array plus a direct view of its memory.
  *
- * <p>Matrix products go to ND4J ({@link #gemm}); element-wise work (bias, activations, their
- * derivatives, optimiser updates) runs as plain Java loops over the view. In ND4J 1.0.0-M2.1
- * each INDArray method costs 15-90 µs of JNI and allocation overhead, while a Java loop over
- * 8,192 floats takes about 3 µs; the loops also allocate nothing, so memory stays flat.
+ * <p>Matrix products and vector updates go to BLAS ({@link #gemm}, {@link #axpy}; see
+ * {@link Blas}); other element-wise work (activations, their derivatives, pooling) runs as
+ * plain Java loops over the view. In ND4J 1.0.0-M2.1 each INDArray method costs 15-90 µs of JNI
+ * and allocation overhead, while a Java loop over 8,192 floats takes a few µs; nothing here
+ * allocates native memory per batch, so memory stays flat.
  *
- * <p>Training runs in float; the gradient checks run the same code in double.
+ * <p>Training runs in float; the gradient checks run in double, through the plain loops.
  */
 public abstract sealed class Tensor permits Tensor.F32, Tensor.F64 {
     public final INDArray array;
