@@ -32,13 +32,7 @@ class FastPathTest {
         d.setComputesInputGradient(true);
         Rng rng = new Rng(3);
         f.initialize(rng);
-        for (int p = 0; p < f.params().size(); p++) {
-            Tensor fv = f.params().get(p).value(), dv = d.params().get(p).value();
-            for (int i = 0; i < fv.length; i++) {
-                fv.set(i, fv.get(i) + 0.1 * rng.nextGaussian());
-                dv.set(i, fv.get(i));
-            }
-        }
+        sameParams(f.params(), d.params(), rng);
         int batch = 5;
         Tensor xf = Tensor.zeros(DataType.FLOAT, batch, input.size()), xd = Tensor.zeros(DataType.DOUBLE, batch, input.size());
         fill(xf, xd, rng);
@@ -48,6 +42,17 @@ class FastPathTest {
         assertClose(spec + " dx", f.backward(gf), d.backward(gd), tolerance);
         List<Param> pf = f.params(), pd = d.params();
         for (int p = 0; p < pf.size(); p++) assertClose(spec + " d" + pf.get(p).name(), pf.get(p).grad(), pd.get(p).grad(), tolerance);
+    }
+
+    /** Jitters the first set of parameters (biases start at 0) and copies it into the second. */
+    private static void sameParams(List<Param> from, List<Param> to, Rng rng) {
+        for (int p = 0; p < from.size(); p++) {
+            Tensor a = from.get(p).value(), b = to.get(p).value();
+            for (int i = 0; i < a.length; i++) {
+                a.set(i, a.get(i) + 0.1 * rng.nextGaussian());
+                b.set(i, a.get(i));
+            }
+        }
     }
 
     /** The same random float values into both tensors. */
@@ -95,13 +100,7 @@ class FastPathTest {
         plain.setFusesReluIntoPool(false);
         Rng rng = new Rng(9);
         fused.initialize(rng);
-        for (int p = 0; p < fused.params().size(); p++) {
-            Tensor from = fused.params().get(p).value(), to = plain.params().get(p).value();
-            for (int i = 0; i < from.length; i++) {
-                from.set(i, from.get(i) + 0.1 * rng.nextGaussian());
-                to.set(i, from.get(i));
-            }
-        }
+        sameParams(fused.params(), plain.params(), rng);
         Tensor xf = fused.inputBuffer(7), xp = plain.inputBuffer(7);
         fill(xf, xp, rng);
         int[] labels = {0, 1, 2, 3, 4, 5, 0};
