@@ -83,15 +83,8 @@ final class Blas {
      */
     static void gemmRows(Tensor a, boolean transA, int lda, int r0, int r1, int k, Tensor b, boolean transB, int n,
                          Tensor c, int cRow, double beta) {
-        int ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans, ldb = transB ? k : n;
-        long offA = transA ? r0 : (long) r0 * lda;
-        if (c instanceof Tensor.F32) {
-            openblas_nolapack.cblas_sgemm(CblasRowMajor, ta, tb, r1 - r0, n, k, 1f,
-                    a.floats(offA), lda, b.floats(0), ldb, (float) beta, c.floats((long) cRow * n), n);
-        } else {
-            openblas_nolapack.cblas_dgemm(CblasRowMajor, ta, tb, r1 - r0, n, k, 1,
-                    a.doubles(offA), lda, b.doubles(0), ldb, beta, c.doubles((long) cRow * n), n);
-        }
+        Product p = new Product(a, transA, lda, b, transB, transB ? k : n, c, n, 1, beta);
+        p.multiply(r0, r1, 0, n, 0, k, c, (long) cRow * n, beta);
     }
 
     /** y = op(A)·x for A stored [rows, cols] row-major (one thread: it reads A once, memory-bound). */
@@ -156,17 +149,21 @@ final class Blas {
                            double alpha, double beta) {
         /** out[rows, cols] = α·op(A)[rows, inner]·op(B)[inner, cols] + β·out; out is C or a partial sum (ldc = C's). */
         void block(int r0, int r1, int c0, int c1, int k0, int k1, Tensor out, double outBeta) {
+            multiply(r0, r1, c0, c1, k0, k1, out, (long) r0 * ldc + c0, outBeta);
+        }
+
+        /** The same, written from element offOut of out on. */
+        void multiply(int r0, int r1, int c0, int c1, int k0, int k1, Tensor out, long offOut, double outBeta) {
             long offA = transA ? (long) k0 * lda + r0 : (long) r0 * lda + k0;
             long offB = transB ? (long) c0 * ldb + k0 : (long) k0 * ldb + c0;
-            long offC = (long) r0 * ldc + c0;
             int ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans;
             int m = r1 - r0, n = c1 - c0, k = k1 - k0;
             if (c instanceof Tensor.F32) {
                 openblas_nolapack.cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, (float) alpha,
-                        a.floats(offA), lda, b.floats(offB), ldb, (float) outBeta, out.floats(offC), ldc);
+                        a.floats(offA), lda, b.floats(offB), ldb, (float) outBeta, out.floats(offOut), ldc);
             } else {
                 openblas_nolapack.cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, alpha,
-                        a.doubles(offA), lda, b.doubles(offB), ldb, outBeta, out.doubles(offC), ldc);
+                        a.doubles(offA), lda, b.doubles(offB), ldb, outBeta, out.doubles(offOut), ldc);
             }
         }
     }

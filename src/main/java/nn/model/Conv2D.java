@@ -174,7 +174,7 @@ public final class Conv2D extends WeightedLayer {
     // The float fast path. The same products, done a few images at a time by the thread that
     // owns those images, so each block of cols is still in that core's cache when the product
     // reads it (the whole cols of the second LeNet conv is 8 MB); the pixel shuffling runs over
-    // one image copied into Java arrays (see Scratch). Conv2DTest checks it against the plain path.
+    // one image copied into Java arrays (see Scratch). FastPathTest checks it against the plain path.
 
     /** Images per block: about 256K values of cols (1 MB), which measured best here. */
     private int imagesPerBlock() {
@@ -236,8 +236,7 @@ public final class Conv2D extends WeightedLayer {
 
     private void inputGradientFloat(Tensor delta, Tensor dx) {
         int pixels = outH * outW, group = imagesPerBlock();
-        Tensor[] blocks = buffers.extra("dcolsBlocks", () -> new Tensor[Team.size()]);
-        Tensor[] dcols = blocks.length >= Team.size() ? blocks : new Tensor[Team.size()];
+        Tensor[] dcols = buffers.extra("dcolsBlocks" + Team.size(), () -> new Tensor[Team.size()]);   // one per thread
         for (int p = 0; p < dcols.length; p++) if (dcols[p] == null) dcols[p] = Tensor.zeros(type, (long) group * pixels, patch);
         Team.split(batch, 1, (part, first, last) -> {
             for (int g = first; g < last; g += group) {
