@@ -114,7 +114,7 @@ public final class MaxPool2D implements Layer {
     }
 
     // The float fast paths: the loops above over one image copied into Java arrays (see Scratch);
-    // MaxPool2DTest checks that they agree.
+    // FastPathTest checks that they agree.
 
     private void forwardFloat(Tensor x, Tensor y, int b) {
         int inSize = inH * inW * c, outSize = outH * outW * c, base = b * inSize, argBase = b * outSize;
@@ -126,10 +126,7 @@ public final class MaxPool2D implements Layer {
             forwardFloatAnyWindow(in, out, base, argBase);
         }
         if (rectifiedLast) {
-            for (int o = 0; o < outSize; o++) {
-                int bits = Float.floatToRawIntBits(out[o]);
-                out[o] = Float.intBitsToFloat(bits & ~(bits >> 31));   // ReLU, as Activation computes it
-            }
+            for (int o = 0; o < outSize; o++) out[o] = Activation.relu(out[o]);
         }
         y.copyFrom(out, 0, argBase, outSize);
     }

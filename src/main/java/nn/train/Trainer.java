@@ -42,6 +42,7 @@ public final class Trainer {
         SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(net.classes());
         float[] batchPixels = new float[cfg.batchSize() * pixels];
         int[] batchLabels = new int[cfg.batchSize()];
+        float[] batchProbabilities = new float[cfg.batchSize() * net.classes()];
         List<Param> params = s.trainableParams();
         s.optimizer.prepare(params);
         while (!s.finished()) {
@@ -66,7 +67,7 @@ public final class Trainer {
                 s.batchInEpoch++;
                 s.epochLossSum += batchLoss * n;
                 s.epochSeen += n;
-                int correct = countCorrect(loss.probabilities(), labels, n, net.classes());
+                int correct = countCorrect(loss.probabilities(), batchProbabilities, labels, n, net.classes());
                 s.epochCorrect += correct;
                 double seconds = before + (System.nanoTime() - epochStart) / 1e9;
                 listener.batchDone(s.epoch + 1, s.batchInEpoch, batches, batchLoss, (double) correct / n, s.epochSeen / seconds);
@@ -126,13 +127,10 @@ public final class Trainer {
         x.copyFrom(scratch, 0, 0, n * p);
     }
 
-    private static int countCorrect(Tensor probs, int[] labels, int n, int classes) {
+    private static int countCorrect(Tensor probs, float[] copy, int[] labels, int n, int classes) {
+        probs.copyTo(0, copy, 0, n * classes);
         int correct = 0;
-        for (int i = 0; i < n; i++) {
-            int best = 0;
-            for (int k = 1; k < classes; k++) if (probs.get(i * classes + k) > probs.get(i * classes + best)) best = k;
-            if (best == labels[i]) correct++;
-        }
+        for (int i = 0; i < n; i++) if (Predictions.argmax(copy, i * classes, classes) == labels[i]) correct++;
         return correct;
     }
 }
