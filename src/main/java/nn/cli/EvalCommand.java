@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import nn.checkpoint.Checkpoint;
-import nn.checkpoint.RunDirectory;
 import nn.data.DataSource;
 import nn.data.DatasetFiles;
 import nn.data.DatasetKind;
@@ -36,9 +35,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Mixin DataOptions data;
 
-    @Option(names = "--checkpoint", paramLabel = "FILE|RUN_DIR", defaultValue = "runs/latest",
-            description = "A checkpoint file or a run folder (its best.ckpt). Default: ${DEFAULT-VALUE}.")
-    Path checkpoint;
+    @Mixin CheckpointOption checkpoint;
 
     @Option(names = "--dataset", paramLabel = "mnist|fashion",
             description = "Data set to score on (default: the one the model was trained on).")
@@ -62,8 +59,8 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter console = spec.commandLine().getOut();
-        Path file = RunDirectory.resolveCheckpoint(checkpoint, RunDirectory.BEST);
-        Checkpoint.Loaded loaded = Checkpoint.load(file);
+        Checkpoint.Loaded loaded = checkpoint.load();
+        Path file = loaded.file();
         DatasetKind kind = Main.dataset(spec, dataset != null ? dataset : loaded.origin().dataset());
         PrintWriter progress = json ? spec.commandLine().getErr() : console;
         DataSource source = new DataSource(kind, data.dataDir(), data.mirrors(), new ConsoleTransferListener(progress, false));

@@ -5,23 +5,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import nn.checkpoint.Checkpoint;
-import nn.checkpoint.RunDirectory;
 import nn.image.DigitPreprocessor;
 import nn.image.ImageLoadException;
 import nn.image.ImageReading;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The model and output folder of the commands that look inside a network. */
 final class InspectOptions {
-    @Option(names = "--checkpoint", paramLabel = "FILE|RUN_DIR", defaultValue = "runs/latest",
-            description = "The model: a checkpoint file or a run folder (its best.ckpt). Default: ${DEFAULT-VALUE}.")
-    Path checkpoint;
+    @Mixin CheckpointOption checkpoint;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where to write the pictures (default: the checkpoint's folder).")
     Path out;
 
     Checkpoint.Loaded load() throws IOException {
-        return Checkpoint.load(RunDirectory.resolveCheckpoint(checkpoint, RunDirectory.BEST));
+        return checkpoint.load();
     }
 
     Path outDir(Checkpoint.Loaded model) throws IOException {

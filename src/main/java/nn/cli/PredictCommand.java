@@ -16,13 +16,13 @@ import javax.imageio.ImageIO;
 
 import com.google.gson.Gson;
 import nn.checkpoint.Checkpoint;
-import nn.checkpoint.RunDirectory;
 import nn.eval.Predictor;
 import nn.image.DigitPreprocessor;
 import nn.image.ImageLoadException;
 import nn.image.ImageReading;
 import nn.io.AtomicFile;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -43,9 +43,7 @@ final class PredictCommand implements Callable<Integer> {
     @Parameters(paramLabel = "IMAGE|DIR", arity = "1..*", description = "Pictures, or folders of pictures.")
     List<Path> inputs;
 
-    @Option(names = "--checkpoint", paramLabel = "FILE|RUN_DIR", defaultValue = "runs/latest",
-            description = "The model: a checkpoint file or a run folder (its best.ckpt). Default: ${DEFAULT-VALUE}.")
-    Path checkpoint;
+    @Mixin CheckpointOption checkpoint;
 
     @Option(names = "--top", paramLabel = "K", defaultValue = "3", description = "How many of the likeliest classes to list (default: ${DEFAULT-VALUE}).")
     int top;
@@ -85,7 +83,7 @@ final class PredictCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--invert must be auto, yes or no");
         }
         if (top < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--top must be at least 1");
-        Checkpoint.Loaded model = Checkpoint.load(RunDirectory.resolveCheckpoint(checkpoint, RunDirectory.BEST));
+        Checkpoint.Loaded model = checkpoint.load();
         List<String> names = model.origin().classNames();
 
         List<Path> files = expand(inputs);

@@ -14,7 +14,6 @@ import java.util.concurrent.Callable;
 import com.google.gson.FieldNamingPolicy;
 import com.google.gson.GsonBuilder;
 import nn.checkpoint.Checkpoint;
-import nn.checkpoint.RunDirectory;
 import nn.data.DataSource;
 import nn.data.DatasetFiles;
 import nn.data.DatasetKind;
@@ -74,8 +73,8 @@ final class PruneCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         for (double s : sparsities) if (!(s > 0 && s < 1)) throw new ParameterException(spec.commandLine(), "sparsities must be between 0 and 1");
-        Path file = RunDirectory.resolveCheckpoint(options.checkpoint, RunDirectory.BEST);
-        Checkpoint.Loaded base = Checkpoint.load(file);
+        Checkpoint.Loaded base = options.load();
+        Path file = base.file();
         Path dir = options.outDir(base);
         DatasetKind kind = Main.dataset(spec, base.origin().dataset());
         DataSource source = new DataSource(kind, data.dataDir(), data.mirrors(), new ConsoleTransferListener(out, false));

@@ -1,0 +1,20 @@
+package nn.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+import nn.checkpoint.Checkpoint;
+import nn.checkpoint.RunDirectory;
+import picocli.CommandLine.Option;
+
+/** {@code --checkpoint}: the trained model a command reads (eval, predict, show, explain, prune). */
+final class CheckpointOption {
+    @Option(names = "--checkpoint", paramLabel = "FILE|RUN_DIR", defaultValue = "runs/latest",
+            description = "The model: a checkpoint file or a run folder (its best.ckpt). Default: ${DEFAULT-VALUE}.")
+    Path checkpoint;
+
+    /** The checkpoint it names, loaded and verified; {@link Checkpoint.Loaded#file()} is the file it came from. */
+    Checkpoint.Loaded load() throws IOException {
+        return Checkpoint.load(RunDirectory.resolveCheckpoint(checkpoint, RunDirectory.BEST));
+    }
+}
