@@ -113,21 +113,23 @@ public final class DigitPreprocessor {
     private static void eraseRuledLines(GreyImage g) {
         int w = g.width(), h = g.height();
         for (int y = 0; y < h; y++) {
-            int run = 0, longest = 0;
-            for (int x = 0; x < w; x++) {
-                run = g.get(x, y) > 0 ? run + 1 : 0;
-                longest = Math.max(longest, run);
-            }
-            if (longest >= LINE_SPAN * w) for (int x = 0; x < w; x++) g.set(x, y, 0);
+            int row = y;
+            if (longestInkRun(w, x -> g.get(x, row)) >= LINE_SPAN * w) for (int x = 0; x < w; x++) g.set(x, y, 0);
         }
         for (int x = 0; x < w; x++) {
-            int run = 0, longest = 0;
-            for (int y = 0; y < h; y++) {
-                run = g.get(x, y) > 0 ? run + 1 : 0;
-                longest = Math.max(longest, run);
-            }
-            if (longest >= LINE_SPAN * h) for (int y = 0; y < h; y++) g.set(x, y, 0);
+            int column = x;
+            if (longestInkRun(h, y -> g.get(column, y)) >= LINE_SPAN * h) for (int y = 0; y < h; y++) g.set(x, y, 0);
         }
+    }
+
+    /** The longest run of consecutive values above 0 among value(0..n-1). */
+    private static int longestInkRun(int n, java.util.function.IntToDoubleFunction value) {
+        int run = 0, longest = 0;
+        for (int i = 0; i < n; i++) {
+            run = value.applyAsDouble(i) > 0 ? run + 1 : 0;
+            longest = Math.max(longest, run);
+        }
+        return longest;
     }
 
     /** Keeps the connected pieces of ink (8-neighbour) that are not tiny next to the largest. */
