@@ -77,6 +77,11 @@ public final class Activation implements Layer {
     }
 
     @Override
+    public Shape outputShape(Shape input) {
+        return input;
+    }
+
+    @Override
     public Shape build(Shape input, DataType type) {
         size = input.size();
         buffers = new BatchBuffers(type, size, size);

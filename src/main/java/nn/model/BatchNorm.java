@@ -27,6 +27,17 @@ public final class BatchNorm implements Layer {
     private double[] mean, var, invStd, g, bt, sumD, sumDX, scale;
 
     @Override
+    public Shape outputShape(Shape input) {
+        return input;
+    }
+
+    /** γ and β, and the running mean and variance saved beside them. */
+    @Override
+    public long parameterCount(Shape input) {
+        return 4L * input.channels();
+    }
+
+    @Override
     public Shape build(Shape input, DataType type) {
         channels = input.channels();
         gamma = Param.of("gamma", Tensor.zeros(type, 1, channels), false);

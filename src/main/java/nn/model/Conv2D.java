@@ -43,20 +43,30 @@ public final class Conv2D extends WeightedLayer {
     }
 
     @Override
+    public Shape outputShape(Shape input) {
+        if (input.height() + 2 * padding < kernel || input.width() + 2 * padding < kernel) {
+            throw new IllegalArgumentException(spec() + " does not fit a " + input + " input");
+        }
+        return new Shape((input.height() + 2 * padding - kernel) / stride + 1, (input.width() + 2 * padding - kernel) / stride + 1, filters);
+    }
+
+    @Override
+    public long parameterCount(Shape input) {
+        return ((long) kernel * kernel * input.channels() + 1) * filters;
+    }
+
+    @Override
     public Shape build(Shape input, DataType type) {
+        Shape out = outputShape(input);
         this.type = type;
         inH = input.height();
         inW = input.width();
         inC = input.channels();
-        outH = (inH + 2 * padding - kernel) / stride + 1;
-        outW = (inW + 2 * padding - kernel) / stride + 1;
-        if (inH + 2 * padding < kernel || inW + 2 * padding < kernel) {
-            throw new IllegalArgumentException(spec() + " does not fit a " + input + " input");
-        }
+        outH = out.height();
+        outW = out.width();
         patch = kernel * kernel * inC;
         runs = receptiveFields();
         createParams(type, patch, filters);
-        Shape out = new Shape(outH, outW, filters);
         buffers = new BatchBuffers(type, input.size(), out.size());
         return out;
     }

@@ -20,11 +20,21 @@ public final class Dense extends WeightedLayer {
     }
 
     @Override
+    public Shape outputShape(Shape input) {
+        return Shape.features(units);
+    }
+
+    @Override
+    public long parameterCount(Shape input) {
+        return ((long) input.size() + 1) * units;
+    }
+
+    @Override
     public Shape build(Shape input, DataType type) {
         inputs = input.size();
         createParams(type, inputs, units);
         buffers = new BatchBuffers(type, inputs, units);
-        return Shape.features(units);
+        return outputShape(input);
     }
 
     @Override

@@ -19,6 +19,11 @@ public final class Dropout implements Layer {
     }
 
     @Override
+    public Shape outputShape(Shape input) {
+        return input;
+    }
+
+    @Override
     public Shape build(Shape input, DataType type) {
         buffers = new BatchBuffers(type, input.size(), input.size());
         return input;

@@ -9,8 +9,13 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 public final class Flatten implements Layer {
     @Override
-    public Shape build(Shape input, DataType type) {
+    public Shape outputShape(Shape input) {
         return Shape.features(input.size());
+    }
+
+    @Override
+    public Shape build(Shape input, DataType type) {
+        return outputShape(input);
     }
 
     @Override

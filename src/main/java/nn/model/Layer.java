@@ -14,6 +14,14 @@ import org.nd4j.linalg.api.buffer.DataType;
  * batch size stays the same, so a training step allocates nothing.
  */
 public interface Layer {
+    /** The shape of one example after this layer; throws if the input does not fit. Allocates nothing. */
+    Shape outputShape(Shape input);
+
+    /** Learned values (and saved statistics) this layer holds on that input: what build allocates for them. */
+    default long parameterCount(Shape input) {
+        return 0;
+    }
+
     /** Fixes the input shape and element type, creates the parameters; returns the output shape. */
     Shape build(Shape input, DataType type);
 

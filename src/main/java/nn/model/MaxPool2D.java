@@ -35,14 +35,19 @@ public final class MaxPool2D implements Layer {
     }
 
     @Override
+    public Shape outputShape(Shape input) {
+        if (input.height() < size || input.width() < size) throw new IllegalArgumentException(spec() + " does not fit a " + input + " input");
+        return new Shape((input.height() - size) / stride + 1, (input.width() - size) / stride + 1, input.channels());
+    }
+
+    @Override
     public Shape build(Shape input, DataType type) {
+        Shape out = outputShape(input);
         inH = input.height();
         inW = input.width();
         c = input.channels();
-        outH = (inH - size) / stride + 1;
-        outW = (inW - size) / stride + 1;
-        if (inH < size || inW < size) throw new IllegalArgumentException(spec() + " does not fit a " + input + " input");
-        Shape out = new Shape(outH, outW, c);
+        outH = out.height();
+        outW = out.width();
         buffers = new BatchBuffers(type, input.size(), out.size());
         return out;
     }

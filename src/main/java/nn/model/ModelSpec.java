@@ -41,6 +41,22 @@ public record ModelSpec(String text, Shape input, int classes) {
         return new Network(this, parseLayers(text, input, classes), type);
     }
 
+    /** Sizes that decide how much memory a network of this spec needs, counted without building it. */
+    public record Footprint(long parameters, long activationsPerExample, long largestArray) {}
+
+    public Footprint footprint() {
+        long parameters = 0, activations = 0, largest = 0;
+        Shape shape = input;
+        for (Layer layer : parseLayers(text, input, classes)) {
+            long count = layer.parameterCount(shape);
+            parameters += count;
+            largest = Math.max(largest, count);
+            shape = layer.outputShape(shape);
+            activations += shape.size();
+        }
+        return new Footprint(parameters, activations, largest);
+    }
+
     private static String normalise(String text) {
         if (text == null || text.isBlank()) throw new IllegalArgumentException("empty model spec");
         return text.replaceAll("\\s+", "").toLowerCase(Locale.ROOT);
@@ -75,7 +91,7 @@ public record ModelSpec(String text, Shape input, int classes) {
                 layers.add(new Flatten());
                 shape = Shape.features(shape.size());
             }
-            shape = layer.build(shape, DataType.FLOAT);   // checks that it fits; the network builds again for real
+            shape = layer.outputShape(shape);   // checks that it fits, allocating nothing
             layers.add(layer);
         }
         if (!shape.isFlat()) layers.add(new Flatten());

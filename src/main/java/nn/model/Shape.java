@@ -6,6 +6,12 @@ package nn.model;
  * flattening a feature map costs nothing.
  */
 public record Shape(int height, int width, int channels) {
+    public Shape {
+        if ((long) height * width * channels > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a " + height + "x" + width + "x" + channels + " feature map is too large");
+        }
+    }
+
     public static Shape features(int n) {
         return new Shape(1, 1, n);
     }

@@ -8,6 +8,8 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 
 /**
  * An ND4J array plus a direct view of its memory.
@@ -107,6 +109,11 @@ public abstract sealed class Tensor permits Tensor.F32, Tensor.F64 {
      */
     public static void gemm(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, double alpha, double beta) {
         Blas.gemm(a, transA, b, transB, c, alpha, beta);
+    }
+
+    /** Whether every element is a finite number (no NaN, no infinity). */
+    public boolean isFinite() {
+        return !BooleanIndexing.or(array, Conditions.notFinite());
     }
 
     /** y += α·x (BLAS axpy). */

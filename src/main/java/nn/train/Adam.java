@@ -22,7 +22,7 @@ public final class Adam extends Optimizer {
     }
 
     @Override
-    protected int arraysPerParam() {
+    public int arraysPerParam() {
         return 2;   // m and v
     }
 

@@ -24,7 +24,8 @@ public abstract class Optimizer {
 
     protected abstract void update(List<Param> params, double lr);
 
-    protected abstract int arraysPerParam();
+    /** Arrays of state kept per parameter (momentum 1, Adam 2). */
+    public abstract int arraysPerParam();
 
     public abstract String describe();
 

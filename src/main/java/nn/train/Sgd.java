@@ -27,7 +27,7 @@ public final class Sgd extends Optimizer {
     }
 
     @Override
-    protected int arraysPerParam() {
+    public int arraysPerParam() {
         return 1;
     }
 
