@@ -27,6 +27,7 @@ import nn.model.Param;
 import nn.model.Shape;
 import nn.model.Tensor;
 import nn.train.Augmentation;
+import nn.train.EarlyStopping;
 import nn.train.EpochMetrics;
 import nn.train.Schedule;
 import nn.train.TrainConfig;
@@ -138,6 +139,7 @@ public final class Checkpoint {
         t.addProperty("epoch_seconds", s.epochSeconds);
         t.addProperty("best_validation_accuracy", s.bestValidationAccuracy);
         t.addProperty("best_epoch", s.bestEpoch);
+        if (s.stoppedEarly != null) t.addProperty("stopped_early", s.stoppedEarly);
         t.add("history", GSON.toJsonTree(s.history));
         return t;
     }
@@ -155,6 +157,7 @@ public final class Checkpoint {
         to.epochSeconds = from.epochSeconds;
         to.bestValidationAccuracy = from.bestValidationAccuracy;
         to.bestEpoch = from.bestEpoch;
+        to.stoppedEarly = from.stoppedEarly;
         to.history.addAll(from.history);
         to.masks = from.masks;
         to.optimizer.setSteps(from.optimizer.steps());
@@ -263,7 +266,10 @@ public final class Checkpoint {
         TrainConfig config = new TrainConfig(c.get("epochs").getAsInt(), c.get("batch_size").getAsInt(),
                 c.get("learning_rate").getAsDouble(), c.get("optimizer").getAsString(), c.get("momentum").getAsDouble(),
                 c.get("weight_decay").getAsDouble(), Schedule.parse(c.get("schedule").getAsString()),
-                aug == null || aug.isJsonNull() ? null : GSON.fromJson(aug, Augmentation.class), c.get("seed").getAsLong());
+                aug == null || aug.isJsonNull() ? null : GSON.fromJson(aug, Augmentation.class), c.get("seed").getAsLong(),
+                // Checkpoints from before early stopping have neither key.
+                new EarlyStopping(c.has("patience") ? c.get("patience").getAsInt() : 0,
+                        c.has("target_accuracy") ? c.get("target_accuracy").getAsDouble() : 0));
         TrainingState s = new TrainingState(net, config);
         s.frozenLayers = t.get("frozen_layers").getAsInt();
         s.epoch = t.get("epoch").getAsInt();
@@ -277,6 +283,7 @@ public final class Checkpoint {
         s.epochSeconds = t.get("epoch_seconds").getAsDouble();
         s.bestValidationAccuracy = t.get("best_validation_accuracy").getAsDouble();
         s.bestEpoch = t.get("best_epoch").getAsInt();
+        if (t.has("stopped_early")) s.stoppedEarly = t.get("stopped_early").getAsString();
         for (JsonElement e : t.getAsJsonArray("history")) s.history.add(GSON.fromJson(e, EpochMetrics.class));
         return s;
     }

@@ -54,7 +54,7 @@ final class BenchCommand implements Callable<Integer> {
         if (!List.of("mlp", "cnn", "all").contains(workload)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--workload must be mlp, cnn or all, got '" + workload + "'");
         }
-        if (epochs != null && epochs < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--epochs must be at least 1");
+        OptionRanges.atLeast(spec, "--epochs", epochs, 1);
         boolean runMlp = !workload.equals("cnn"), runCnn = !workload.equals("mlp");
         DataSource source = new DataSource(DatasetKind.MNIST, data.dataDir(), data.mirrors(), new ConsoleTransferListener(out, false));
         LabeledImages train = source.load(DatasetFiles.Part.TRAIN), test = source.load(DatasetFiles.Part.TEST);

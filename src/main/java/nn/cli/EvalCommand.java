@@ -59,6 +59,7 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter console = spec.commandLine().getOut();
+        OptionRanges.atLeast(spec, "--validation", validation, 1);
         Checkpoint.Loaded loaded = checkpoint.load();
         Path file = loaded.file();
         DatasetKind kind = Main.dataset(spec, dataset != null ? dataset : loaded.origin().dataset());

@@ -53,11 +53,36 @@ public final class Main implements Runnable {
             for (CommandLine c : parsed.asCommandLineList()) {
                 if (c.getCommand() instanceof Main m && m.threads != null) threads = m.threads;
             }
-            if (threads != null && threads < 1) throw new ParameterException(parsed.commandSpec().commandLine(), "--threads must be at least 1, got " + threads);
-            Team.setSize(threads != null ? threads : defaultThreads());
-            return new CommandLine.RunLast().execute(parsed);
+            OptionRanges.atLeast(parsed.commandSpec(), "--threads", threads, 1);
+            Team.setSize(capAtCores(threads != null ? threads : defaultThreads(), parsed.commandSpec().commandLine().getErr()));
+            try {
+                return new CommandLine.RunLast().execute(parsed);
+            } catch (OutOfMemoryError e) {
+                return outOfMemory(e, parsed, verbose);
+            }
         });
         return cmd;
+    }
+
+    /** More threads than cores only take turns (100 threads ran 100x slower): use the cores, and say so. */
+    static int capAtCores(int threads, PrintWriter err) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (threads <= cores) return threads;
+        err.printf("nn: %d threads is more than this machine's %d cores; using %d%n", threads, cores, cores);
+        err.flush();
+        return cores;
+    }
+
+    /** A model or file too large for this JVM: one line with the limits, not a stack trace. */
+    private static int outOfMemory(OutOfMemoryError e, CommandLine.ParseResult parsed, boolean verbose) {
+        CommandLine cmd = parsed.asCommandLineList().get(parsed.asCommandLineList().size() - 1);
+        PrintWriter err = cmd.getErr();
+        err.printf("nn %s: error: out of memory (%s; heap limit %.1f GB, off-heap limit %.1f GB): try a smaller model or batch, "
+                        + "or raise the limits with NN_JAVA_OPTS=-Xmx...%n", cmd.getCommandName(), e.getMessage(),
+                Runtime.getRuntime().maxMemory() / 1e9, org.bytedeco.javacpp.Pointer.maxBytes() / 1e9);
+        if (verbose) e.printStackTrace(err);
+        err.flush();
+        return 1;
     }
 
     /** Runtime failures: one clear line (the stack trace only with --verbose), exit code 1. */

@@ -73,6 +73,9 @@ final class PruneCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         for (double s : sparsities) if (!(s > 0 && s < 1)) throw new ParameterException(spec.commandLine(), "sparsities must be between 0 and 1");
+        OptionRanges.atLeast(spec, "--finetune", finetune, 0);
+        OptionRanges.atLeast(spec, "--lottery", lottery, 0);
+        OptionRanges.atLeast(spec, "--lottery-epochs", lotteryEpochs, 1);
         Checkpoint.Loaded base = options.load();
         Path file = base.file();
         Path dir = options.outDir(base);

@@ -24,11 +24,14 @@ import nn.model.ModelSpec;
 import nn.model.Network;
 import nn.model.Rng;
 import nn.train.Augmentation;
+import nn.train.DivergedException;
+import nn.train.EarlyStopping;
 import nn.train.Preset;
 import nn.train.Schedule;
 import nn.train.TrainConfig;
 import nn.train.TrainListener;
 import nn.train.Trainer;
+import nn.train.TrainingMemory;
 import nn.train.TrainingState;
 import org.nd4j.linalg.api.buffer.DataType;
 import picocli.CommandLine.Command;
@@ -100,9 +103,10 @@ final class TrainCommand implements Callable<Integer> {
             description = "Dropout rate after the hidden layers of a preset (default: none; cnn-best uses 0.3).")
     double dropout;
 
-    @Option(names = "--validation", paramLabel = "N", defaultValue = "5000",
-            description = "Training images held out for validation (default: ${DEFAULT-VALUE}; 0 for none).")
-    int validation;
+    @Option(names = "--validation", paramLabel = "N",
+            description = "Training images held out for validation (default: " + DEFAULT_VALIDATION
+                    + ", or a tenth of --limit when that is less; 0 for none).")
+    Integer validation;
 
     @Option(names = "--limit", paramLabel = "N", description = "Use only the first N training images (quick runs).")
     Integer limit;
@@ -114,6 +118,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR",
             description = "Runs folder; each run gets a subfolder, and 'latest' points at it (default: $NN_RUNS_DIR, else runs/).")
     Path out;
+
+    @Option(names = "--patience", paramLabel = "N",
+            description = "Stop early when validation accuracy has not improved for N epochs (the best checkpoint is kept).")
+    Integer patience;
+
+    @Option(names = "--target-accuracy", paramLabel = "X",
+            description = "Stop early once validation accuracy reaches X (0.99 is 99%%).")
+    Double targetAccuracy;
 
     @Option(names = "--keep", paramLabel = "N", defaultValue = "0",
             description = "Also keep a checkpoint every N epochs (epoch-N.ckpt).")
@@ -133,15 +145,28 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--freeze", description = "With --init: keep every layer but the output layer fixed.")
     boolean freeze;
 
+    /** Images held out for validation when --validation is not given (and --limit leaves enough). */
+    static final int DEFAULT_VALIDATION = 5000;
+
+    /** What --resume lets change; every other setting is the run's own. */
+    private static final java.util.Set<String> RESUMABLE = java.util.Set.of("--resume", "--epochs", "--patience", "--target-accuracy",
+            "--keep", "--no-progress", "--data-dir", "--mirror", "--threads", "--verbose");
+
     @Override
     public Integer call() throws Exception {
         PrintWriter console = spec.commandLine().getOut();
+        checkRanges();
         if (resume != null && init != null) throw new ParameterException(spec.commandLine(), "--resume and --init do not go together");
+        if (resume != null) refuseSettingsTheRunFixes();
         if (freeze && init == null) throw new ParameterException(spec.commandLine(), "--freeze needs --init CHECKPOINT");
 
         Checkpoint.Loaded resumed = resume != null ? Checkpoint.load(RunDirectory.resolveCheckpoint(resume, RunDirectory.LAST)) : null;
         DatasetKind kind = Main.dataset(spec, resumed != null ? resumed.origin().dataset() : dataset);
-        int validationSize = resumed != null ? resumed.origin().validationSize() : validation;
+        int validationSize = resumed != null ? resumed.origin().validationSize() : validation != null ? validation
+                : limit != null ? Math.min(DEFAULT_VALIDATION, limit / 10) : DEFAULT_VALIDATION;
+        if ((patience != null || targetAccuracy != null) && validationSize == 0) {
+            throw new ParameterException(spec.commandLine(), "--patience and --target-accuracy watch the validation split; it is 0 here");
+        }
         int limitSize = resumed != null ? resumed.origin().limit() : limit != null ? limit : -1;
         TrainingState state = resumed != null ? resumedState(resumed) : freshState(kind);
         TrainConfig config = state.config;
@@ -150,6 +175,9 @@ final class TrainCommand implements Callable<Integer> {
         long loadStart = System.nanoTime();
         LabeledImages all = source.load(DatasetFiles.Part.TRAIN);
         LabeledImages test = source.load(DatasetFiles.Part.TEST);
+        if (limitSize > all.size()) {
+            throw new ParameterException(spec.commandLine(), "--limit " + limitSize + " is more than the " + all.size() + " training images");
+        }
         Split split;
         try {
             split = Split.ofRun(all, limitSize, validationSize, config.seed());
@@ -188,7 +216,14 @@ final class TrainCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         long start = System.nanoTime();
         try {
-            boolean finished = new Trainer(split.train(), split.validation(), TrainListener.all(progress, writer)).run(state, stop::get);
+            boolean finished;
+            try {
+                finished = new Trainer(split.train(), split.validation(), TrainListener.all(progress, writer)).run(state, stop::get);
+            } catch (DivergedException e) {
+                progress.close();
+                throw new DivergedException(e, state.epoch > 0 ? "kept the last finite checkpoint, of epoch " + state.epoch + ", in " + runDir
+                        : "no checkpoint was written");
+            }
             if (!finished) {
                 progress.close();
                 Path file = writer.saveInterrupted(state);
@@ -211,18 +246,21 @@ final class TrainCommand implements Callable<Integer> {
             throws IOException {
         Path bestFile = runDir.resolve(RunDirectory.BEST);
         Checkpoint.Loaded best = Checkpoint.load(bestFile);
+        // The epoch best.ckpt really holds: its own state, written with it (the run's state may be ahead of it).
+        TrainingState bestState = best.state();
         long evalStart = System.nanoTime();
         Predictions predictions = Predictor.predict(best.network(), test);
         double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
         Evaluation.TrainingSummary summary = new Evaluation.TrainingSummary(hyperParameters(state), state.history,
-                state.bestEpoch, state.bestValidationAccuracy, seconds);
+                bestState.bestEpoch, bestState.bestValidationAccuracy, seconds, state.stoppedEarly);
         Evaluation e = Evaluation.of(kind.id, "test", bestFile.toString(), best.network().spec().text(),
                 best.network().parameterCount(), test, predictions, evalSeconds, summary);
         ReportWriter.write(runDir, e, state.config.seed(), Versions.asMap());
-        String validation = Double.isInfinite(state.bestValidationAccuracy) ? "no validation set"
-                : String.format("validation accuracy %.2f%%", 100 * state.bestValidationAccuracy);
+        String validation = Double.isInfinite(bestState.bestValidationAccuracy) ? "no validation set"
+                : String.format("validation accuracy %.2f%%", 100 * bestState.bestValidationAccuracy);
+        if (state.stoppedEarly != null) console.printf("%nstopped early after epoch %d: %s", state.epoch, state.stoppedEarly);
         console.printf("%ndone: %d epochs in %.1f s; best epoch %d (%s)%ntest accuracy %.2f%% (loss %.4f, ECE %.4f) on %,d images%n",
-                state.history.size(), seconds, state.bestEpoch, validation, 100 * e.accuracy(), e.loss(), e.calibration().ece(),
+                state.history.size(), seconds, bestState.bestEpoch, validation, 100 * e.accuracy(), e.loss(), e.calibration().ece(),
                 test.size());
         console.printf("outputs: %s (best.ckpt, last.ckpt, metrics.csv, report.md, report.json, pictures)%n", runDir);
     }
@@ -235,13 +273,19 @@ final class TrainCommand implements Callable<Integer> {
 
     private TrainingState freshState(DatasetKind kind) throws IOException {
         TrainConfig config = config();
-        Network network;
         Checkpoint.Loaded from = init != null ? Checkpoint.load(RunDirectory.resolveCheckpoint(init, RunDirectory.BEST)) : null;
+        ModelSpec modelSpec;
         try {
-            network = from != null ? from.network().spec().build(DataType.FLOAT) : ModelSpec.of(modelSpec()).build(DataType.FLOAT);
+            modelSpec = from != null ? from.network().spec() : ModelSpec.of(modelSpec());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "bad --model: " + e.getMessage());
         }
+        try {
+            TrainingMemory.estimate(modelSpec, config).check();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), (hidden != null ? "--hidden " : "--model ") + modelSpec.text() + ": " + e.getMessage());
+        }
+        Network network = modelSpec.build(DataType.FLOAT);
         network.initialize(new Rng(config.seed()));
         TrainingState state = new TrainingState(network, config);
         if (from != null) {
@@ -261,12 +305,43 @@ final class TrainCommand implements Callable<Integer> {
 
     private TrainingState resumedState(Checkpoint.Loaded resumed) {
         TrainingState state = resumed.state();
-        if (epochs == null || epochs == state.config.epochs()) return state;
-        if (epochs < state.epoch) throw new ParameterException(spec.commandLine(), "the run already did " + state.epoch + " epochs");
-        // Train longer (or shorter): the same state under a new epoch count.
-        TrainingState longer = new TrainingState(state.network, state.config.withEpochs(epochs));
-        Checkpoint.copyProgress(state, longer);
-        return longer;
+        TrainConfig before = state.config;
+        if (epochs != null && epochs < state.epoch) throw new ParameterException(spec.commandLine(), "the run already did " + state.epoch + " epochs");
+        TrainConfig after = before.withEpochs(or(epochs, before.epochs())).withStopping(new EarlyStopping(
+                or(patience, before.stopping().patience()), or(targetAccuracy, before.stopping().targetAccuracy())));
+        if (after.equals(before)) return state;
+        // Train longer (or shorter, or with other stopping rules): the same state under the new settings.
+        TrainingState changed = new TrainingState(state.network, after);
+        Checkpoint.copyProgress(state, changed);
+        changed.stoppedEarly = null;
+        return changed;
+    }
+
+    /** Usage errors for numeric options outside their range, before anything is loaded. */
+    private void checkRanges() {
+        OptionRanges.atLeast(spec, "--epochs", epochs, 1);
+        OptionRanges.atLeast(spec, "--batch-size", batchSize, 1);
+        OptionRanges.eachAtLeast(spec, "--hidden", hidden, 1);
+        OptionRanges.positive(spec, "--lr", lr);
+        OptionRanges.fraction(spec, "--momentum", momentum);
+        OptionRanges.nonNegative(spec, "--weight-decay", weightDecay);
+        OptionRanges.fraction(spec, "--dropout", dropout);
+        OptionRanges.atLeast(spec, "--validation", validation, 0);
+        OptionRanges.atLeast(spec, "--limit", limit, 1);
+        OptionRanges.atLeast(spec, "--keep", keep, 0);
+        OptionRanges.atLeast(spec, "--patience", patience, 1);
+        OptionRanges.accuracy(spec, "--target-accuracy", targetAccuracy);
+    }
+
+    /** A resumed run keeps its model, data and training settings; changing them would silently train something else. */
+    private void refuseSettingsTheRunFixes() {
+        List<String> fixed = spec.commandLine().getParseResult().matchedOptions().stream()
+                .map(o -> o.longestName()).filter(name -> !RESUMABLE.contains(name)).distinct().toList();
+        if (!fixed.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--resume continues a run with its own settings; " + String.join(", ", fixed)
+                    + " cannot" + " change (with --resume you may give --epochs, --patience, "
+                    + "--target-accuracy, --keep)");
+        }
     }
 
     private TrainConfig config() {
@@ -278,7 +353,8 @@ final class TrainCommand implements Callable<Integer> {
         try {
             return new TrainConfig(or(epochs, d.epochs()), or(batchSize, d.batchSize()), or(lr, d.learningRate()),
                     or(optimizer, d.optimizer()), or(momentum, d.momentum()), or(weightDecay, d.weightDecay()),
-                    schedule != null ? Schedule.parse(schedule) : d.schedule(), aug, seed);
+                    schedule != null ? Schedule.parse(schedule) : d.schedule(), aug, seed,
+                    new EarlyStopping(or(patience, 0), or(targetAccuracy, 0.0)));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

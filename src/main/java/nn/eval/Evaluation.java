@@ -14,7 +14,7 @@ public record Evaluation(String dataset, String split, String checkpoint, String
 
     /** What a training run adds to its report. */
     public record TrainingSummary(java.util.Map<String, Object> hyperParameters, List<nn.train.EpochMetrics> history,
-                                  int bestEpoch, double bestValidationAccuracy, double trainSeconds) {}
+                                  int bestEpoch, double bestValidationAccuracy, double trainSeconds, String stoppedEarly) {}
 
     public static Evaluation of(String dataset, String split, String checkpoint, String model, long parameters,
                                 LabeledImages images, Predictions predictions, double seconds, TrainingSummary training) {

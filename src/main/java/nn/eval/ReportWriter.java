@@ -104,6 +104,7 @@ public final class ReportWriter {
             j.put("hyperparameters", t.hyperParameters());
             j.put("best_epoch", t.bestEpoch());
             j.put("best_validation_accuracy", t.bestValidationAccuracy());
+            j.put("stopped_early", t.stoppedEarly());
             j.put("history", t.history());
             timings.put("train_seconds", t.trainSeconds());
             timings.put("epoch_seconds", t.history().stream().map(EpochMetrics::seconds).toList());
@@ -130,7 +131,8 @@ public final class ReportWriter {
         if (e.training() != null) {
             Evaluation.TrainingSummary t = e.training();
             row(md, "training", String.format(Locale.ROOT, "%d epochs in %.1f s; best epoch %d, validation accuracy %.2f%%",
-                    t.history().size(), t.trainSeconds(), t.bestEpoch(), 100 * t.bestValidationAccuracy()));
+                    t.history().size(), t.trainSeconds(), t.bestEpoch(), 100 * t.bestValidationAccuracy())
+                    + (t.stoppedEarly() != null ? "; stopped early: " + t.stoppedEarly() : ""));
             row(md, "hyper-parameters", t.hyperParameters().toString());
             md.append("\n## Training curves\n\n![training curves](").append(CURVES).append(")\n");
             md.append("\n| epoch | train loss | train acc | val loss | val acc | lr | seconds |\n|---|---|---|---|---|---|---|\n");

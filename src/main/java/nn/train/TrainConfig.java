@@ -4,8 +4,15 @@ import java.util.Locale;
 
 /** The hyper-parameters of a training run; recorded in checkpoints and reports. */
 public record TrainConfig(int epochs, int batchSize, double learningRate, String optimizer, double momentum,
-                          double weightDecay, Schedule schedule, Augmentation augmentation, long seed) {
+                          double weightDecay, Schedule schedule, Augmentation augmentation, long seed, EarlyStopping stopping) {
+    /** A run of all its epochs, with no early stopping. */
+    public TrainConfig(int epochs, int batchSize, double learningRate, String optimizer, double momentum,
+                       double weightDecay, Schedule schedule, Augmentation augmentation, long seed) {
+        this(epochs, batchSize, learningRate, optimizer, momentum, weightDecay, schedule, augmentation, seed, EarlyStopping.NONE);
+    }
+
     public TrainConfig {
+        java.util.Objects.requireNonNull(stopping, "stopping");
         if (epochs < 1) throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
         if (!(learningRate > 0)) throw new IllegalArgumentException("learning rate must be positive, got " + learningRate);
@@ -39,10 +46,16 @@ public record TrainConfig(int epochs, int batchSize, double learningRate, String
         m.put("schedule", schedule.id());
         m.put("augmentation", augmentation);
         m.put("seed", seed);
+        m.put("patience", stopping.patience());
+        m.put("target_accuracy", stopping.targetAccuracy());
         return m;
     }
 
     public TrainConfig withEpochs(int n) {
-        return new TrainConfig(n, batchSize, learningRate, optimizer, momentum, weightDecay, schedule, augmentation, seed);
+        return new TrainConfig(n, batchSize, learningRate, optimizer, momentum, weightDecay, schedule, augmentation, seed, stopping);
+    }
+
+    public TrainConfig withStopping(EarlyStopping s) {
+        return new TrainConfig(epochs, batchSize, learningRate, optimizer, momentum, weightDecay, schedule, augmentation, seed, s);
     }
 }

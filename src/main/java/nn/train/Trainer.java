@@ -58,6 +58,7 @@ public final class Trainer {
                 fillBatch(order, from, n, x, batchPixels, labels, cfg.augmentation(), s.noise);
                 Tensor logits = net.forward(x, true);
                 double batchLoss = loss.forward(logits, labels, n);
+                if (!Double.isFinite(batchLoss)) throw new DivergedException(s.epoch + 1, s.step + 1, "the loss is " + batchLoss, cfg.learningRate());
                 net.backward(loss.backward());
                 double lr = cfg.schedule().rate(cfg.learningRate(), s.step, totalSteps);
                 s.optimizer.step(params, lr);
@@ -82,6 +83,9 @@ public final class Trainer {
     }
 
     private void endEpoch(TrainingState s, double seconds, long totalSteps) throws IOException {
+        for (Param p : s.network.params()) {
+            if (!p.value().isFinite()) throw new DivergedException(s.epoch + 1, s.step, "parameter " + p.name() + " is not finite", s.config.learningRate());
+        }
         double vLoss = Double.NaN, vAcc = Double.NaN;
         if (validation != null && validation.size() > 0) {
             Predictions p = Predictor.predict(s.network, validation);
@@ -99,6 +103,7 @@ public final class Trainer {
             s.bestValidationAccuracy = Double.isNaN(vAcc) ? s.bestValidationAccuracy : vAcc;
             s.bestEpoch = s.epoch;
         }
+        s.stoppedEarly = s.config.stopping().reason(s);
         s.batchInEpoch = 0;
         s.epochLossSum = 0;
         s.epochCorrect = 0;

@@ -29,6 +29,8 @@ public final class TrainingState {
     public double epochSeconds;
     public double bestValidationAccuracy = Double.NEGATIVE_INFINITY;
     public int bestEpoch;
+    /** Why the run ended before its last epoch (early stopping), or null. */
+    public String stoppedEarly;
     public final List<EpochMetrics> history = new ArrayList<>();
     /** Leading layers whose parameters stay fixed (fine-tuning only the layers after them). */
     public int frozenLayers;
@@ -53,7 +55,7 @@ public final class TrainingState {
     }
 
     public boolean finished() {
-        return epoch >= config.epochs();
+        return epoch >= config.epochs() || stoppedEarly != null;
     }
 
     public long totalSteps(int trainSize) {

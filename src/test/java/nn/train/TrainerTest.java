@@ -3,6 +3,7 @@ package nn.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -144,5 +145,20 @@ class TrainerTest {
         assertEquals(2, s.trainableParams().size());
         assertTrue(Files.notExists(dir.resolve("x")));
         assertEquals(List.of("3.W", "3.b"), s.trainableParams().stream().map(Param::name).toList());
+    }
+
+    @Test
+    void aNonFiniteLossStopsTrainingAtThatStepBeforeAnyEpochIsSaved() {
+        TrainingState s = state("dense(16),relu", new TrainConfig(2, 32, 1e9, "sgd", 0.9, 0, Schedule.CONSTANT, null, 11));
+        int[] epochsSaved = {0};
+        DivergedException e = assertThrows(DivergedException.class, () -> new Trainer(split.train().first(640), null, new TrainListener() {
+            @Override
+            public void epochDone(TrainingState st, EpochMetrics m, boolean improved) {
+                epochsSaved[0]++;
+            }
+        }).run(s, () -> false));
+        assertTrue(e.getMessage().matches("training diverged in epoch 1 at step \\d+: the loss is (NaN|Infinity); try a lower --lr \\(this run used 1.0E9\\)"),
+                e.getMessage());
+        assertEquals(0, epochsSaved[0], "no checkpoint of a diverged epoch");
     }
 }
