@@ -124,4 +124,24 @@ expect_rc 0 "$nn" train --resume "$work/runs2/latest" --data-dir "$data" --no-pr
 grep -q "resuming" "$work/out.txt" || fail "should say it resumed"
 [ "$(($(wc -l < "$work/runs2/latest/metrics.csv") - 1))" = 3 ] || fail "metrics.csv should hold 3 epochs"
 
+step "every command example in README.md and docs/ runs (training shortened)"
+ex="$work/examples"
+mkdir -p "$ex/data" "$ex/bin" "$ex/scripts"
+ln -s "$root/data/models" "$ex/data/models"
+ln -s "$root/data/samples" "$ex/data/samples"
+ln -s "$nn" "$ex/bin/nn"
+ln -s "$nn" "$ex/scripts/nn"
+ln -s "$root/scripts/bench" "$ex/scripts/bench"
+"$root/scripts/doc-examples" >"$work/examples.txt"
+while IFS= read -r example; do
+  echo "\$ $example"
+  if ! (cd "$ex" && PATH="$ex/bin:$PATH" NN_DATA_DIR="$ex/data" NN_MIRRORS="$(dirname "$mirror_dir")" \
+        bash -c "$example" </dev/null >"$work/example.txt" 2>&1); then
+    cat "$work/example.txt"
+    fail "a documented example failed: $example"
+  fi
+  tail -n 2 "$work/example.txt"
+done <"$work/examples.txt"
+echo "$(wc -l <"$work/examples.txt") examples ran"
+
 printf '\nE2E: all checks passed\n'
