@@ -36,7 +36,7 @@ public final class Idx {
     private static final int MAX_DIMENSIONS = 8;
     /** The most elements a Java array can have on common JVMs. */
     static final int MAX_VALUES = Integer.MAX_VALUE - 16;
-    /** Deflate expands a byte into at most 1032 bytes (zlib's documented limit). */
+    /** One byte of deflate data inflates to at most 1032 bytes (zlib's documented limit). */
     private static final long MAX_DEFLATE_RATIO = 1032;
     /** The first chunk of values read; the array doubles from there up to the declared count. */
     private static final int FIRST_READ = 1 << 20;
