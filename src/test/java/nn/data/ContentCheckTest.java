@@ -42,6 +42,14 @@ class ContentCheckTest {
     }
 
     @Test
+    @Timeout(10)
+    void refusesAWrongHeaderBeforeReadingFurther() throws IOException {
+        byte[] notIdx = content.clone();
+        notIdx[2] = 0x0D;   // floats
+        assertEquals("not an IDX file of unsigned bytes (wrong header)", problem(GzipBomb.of(notIdx, 4L << 30)));
+    }
+
+    @Test
     void namesTheFileOfABrokenGzip() throws IOException {
         byte[] gz = GzipBomb.gzip(content);
         String p = problem(java.util.Arrays.copyOf(gz, gz.length / 2));
