@@ -15,7 +15,10 @@ import java.util.HexFormat;
 public final class ContentCheck {
     private ContentCheck() {}
 
-    /** Returns null when the file matches, otherwise what is wrong with it. */
+    /**
+     * Returns null when the file matches, otherwise what is wrong with it. Reading stops as soon as
+     * the header is wrong or the content passes the expected size, so a gzip bomb costs no time.
+     */
     public static String problem(Path file, DatasetKind.DataFile expected) throws IOException {
         MessageDigest sha256;
         try {
@@ -23,20 +26,24 @@ public final class ContentCheck {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("this Java has no SHA-256", e);
         }
-        long size = 0;
-        byte[] head = new byte[4];
+        long size;
         try (InputStream in = Idx.open(file)) {
+            byte[] head = in.readNBytes(4);
+            if (head.length < 4 || head[0] != 0 || head[1] != 0 || head[2] != Idx.UNSIGNED_BYTE) {
+                return "not an IDX file of unsigned bytes (wrong header)";
+            }
+            sha256.update(head);
+            size = head.length;
             byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                if (size < 4) System.arraycopy(buf, 0, head, (int) size, (int) Math.min(n, 4 - size));
+            for (int n; size <= expected.size() && (n = in.read(buf)) > 0; ) {
                 sha256.update(buf, 0, n);
                 size += n;
             }
         } catch (java.util.zip.ZipException | java.io.EOFException e) {
-            return "not a valid gzip file (" + e.getMessage() + ")";
+            return Idx.notGzip(file, e).getMessage();
         }
-        if (size < 4 || head[0] != 0 || head[1] != 0 || head[2] != Idx.UNSIGNED_BYTE) {
-            return "not an IDX file of unsigned bytes (wrong header)";
+        if (size > expected.size()) {
+            return "decompressed content is more than the expected " + expected.size() + " bytes";
         }
         if (size != expected.size()) {
             return "decompressed size is " + size + " bytes, expected " + expected.size();

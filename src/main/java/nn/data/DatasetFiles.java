@@ -36,6 +36,10 @@ public final class DatasetFiles {
         if (labels.shape().length != 1) {
             throw new IdxFormatException(labelsFile, "has " + labels.shape().length + " dimensions: expected 1 (count)");
         }
+        if (images.shape()[1] != DatasetKind.IMAGE_SIDE || images.shape()[2] != DatasetKind.IMAGE_SIDE) {
+            throw new IdxFormatException(imagesFile, "holds images of " + images.shape()[1] + "x" + images.shape()[2]
+                    + " pixels: " + kind.id + " images are " + DatasetKind.IMAGE_SIDE + "x" + DatasetKind.IMAGE_SIDE);
+        }
         if (images.count() != labels.count()) {
             throw new IdxFormatException(labelsFile, "holds " + labels.count() + " labels but " + imagesFile.getFileName()
                     + " holds " + images.count() + " images");
@@ -49,7 +53,17 @@ public final class DatasetFiles {
                 throw new IdxFormatException(labelsFile, "label " + y[i] + " at position " + i + " is not a class (0-" + (classes - 1) + ")");
             }
         }
+        checkMemoryForFloats(imagesFile, images.data().length);
         return new LabeledImages(toUnitFloats(images.data()), y, images.shape()[1], images.shape()[2], kind.classNames);
+    }
+
+    /** Refuses pixels whose floats cannot fit in the memory Java may use, before allocating them. */
+    private static void checkMemoryForFloats(Path imagesFile, long pixels) throws IdxFormatException {
+        long needed = Float.BYTES * pixels, most = Runtime.getRuntime().maxMemory();
+        if (needed > most) {
+            throw new IdxFormatException(imagesFile, String.format("its %,d pixels need %,d MB as floats, more than the %,d MB"
+                    + " Java may use (raise it with -Xmx)", pixels, needed >> 20, most >> 20));
+        }
     }
 
     /** Grey levels 0..255 to floats in [0, 1]. */

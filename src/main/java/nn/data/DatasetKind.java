@@ -25,6 +25,9 @@ public enum DatasetKind {
             new DataFile("t10k-images-idx3-ubyte", "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b", 7840016),
             new DataFile("t10k-labels-idx1-ubyte", "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34", 10008));
 
+    /** Every image of both data sets is this many pixels high and wide. */
+    public static final int IMAGE_SIDE = 28;
+
     /** One file of a data set, pinned by the SHA-256 and size of its decompressed content. */
     public record DataFile(String name, String sha256, long size) {
         /** The name mirrors serve it under. */

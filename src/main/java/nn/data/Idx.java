@@ -8,12 +8,14 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-
-import nn.io.AtomicFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
+import java.util.zip.ZipException;
+
+import nn.io.AtomicFile;
 
 /**
  * Reads and writes IDX files, the format of MNIST (http://yann.lecun.com/exdb/mnist/):
@@ -24,54 +26,84 @@ import java.util.zip.GZIPOutputStream;
  *   then one big-endian int32 per dimension, then the values in row-major order
  * </pre>
  * Files may be gzip-compressed; that is detected from the content, not the name.
- * Every deviation is an {@link IdxFormatException} naming the file and what was expected.
+ * Every deviation is an {@link IdxFormatException} naming the file and what was expected. The
+ * header is checked, and its sizes against the file's length, before memory is set aside for
+ * the values, and reading stops at the last declared value: a lying header or a gzip bomb is
+ * refused without costing memory or time.
  */
 public final class Idx {
     public static final int UNSIGNED_BYTE = 0x08;
     private static final int MAX_DIMENSIONS = 8;
+    /** The most elements a Java array can have on common JVMs. */
+    static final int MAX_VALUES = Integer.MAX_VALUE - 16;
+    /** One byte of deflate data inflates to at most 1032 bytes (zlib's documented limit). */
+    private static final long MAX_DEFLATE_RATIO = 1032;
+    /** The first chunk of values read; the array doubles from there up to the declared count. */
+    private static final int FIRST_READ = 1 << 20;
 
     private Idx() {}
 
     public static IdxArray read(Path file) throws IOException {
-        try (InputStream in = open(file)) {
-            return read(file, in);
+        boolean gzip = isGzip(file);
+        try (InputStream in = open(file, gzip)) {
+            int[] shape = readHeader(file, in);
+            int values = valueCount(file, shape);
+            checkRoom(file, shape.length, values, gzip);
+            byte[] data = readValues(file, in, values);
+            if (in.read() != -1) {
+                throw new IdxFormatException(file, "more content than the " + values + " declared values");
+            }
+            return new IdxArray(shape, data);
+        } catch (ZipException | EOFException e) {
+            throw notGzip(file, e);
         }
     }
 
     /** Opens the file, transparently decompressing gzip content. */
     public static InputStream open(Path file) throws IOException {
+        return open(file, isGzip(file));
+    }
+
+    private static InputStream open(Path file, boolean gzip) throws IOException {
         InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        raw.mark(2);
-        int b0 = raw.read(), b1 = raw.read();
-        raw.reset();
-        boolean gzip = b0 == 0x1f && b1 == 0x8b;
         return gzip ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
     }
 
-    static IdxArray read(Path file, InputStream stream) throws IOException {
+    private static boolean isGzip(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.read() == 0x1f && in.read() == 0x8b;
+        }
+    }
+
+    /** The error for content that is not valid gzip (cut short, corrupt), naming the file. */
+    static IdxFormatException notGzip(Path file, IOException e) {
+        return new IdxFormatException(file, "not a valid gzip file (" + e.getMessage() + ")");
+    }
+
+    /** Reads the magic number and the dimensions; every value read afterwards is one the header promised. */
+    private static int[] readHeader(Path file, InputStream stream) throws IOException {
         DataInputStream in = new DataInputStream(stream);
-        byte[] header = new byte[4];
+        byte[] magic = new byte[4];
         try {
-            in.readFully(header);
+            in.readFully(magic);
         } catch (EOFException e) {
             throw new IdxFormatException(file, "too short for an IDX header (4 bytes expected)");
         }
-        if (header[0] != 0 || header[1] != 0) {
+        if (magic[0] != 0 || magic[1] != 0) {
             throw new IdxFormatException(file, String.format(
                     "bad magic number 0x%02x%02x%02x%02x: an IDX file starts with two zero bytes",
-                    header[0], header[1], header[2], header[3]));
+                    magic[0], magic[1], magic[2], magic[3]));
         }
-        int type = header[2] & 0xff;
+        int type = magic[2] & 0xff;
         if (type != UNSIGNED_BYTE) {
             throw new IdxFormatException(file, String.format(
                     "element type 0x%02x (%s) is not supported: expected 0x08 (unsigned byte)", type, typeName(type)));
         }
-        int rank = header[3] & 0xff;
+        int rank = magic[3] & 0xff;
         if (rank < 1 || rank > MAX_DIMENSIONS) {
             throw new IdxFormatException(file, "bad number of dimensions " + rank + ": expected 1 to " + MAX_DIMENSIONS);
         }
         int[] shape = new int[rank];
-        long size = 1;
         for (int i = 0; i < rank; i++) {
             try {
                 shape[i] = in.readInt();
@@ -81,21 +113,58 @@ public final class Idx {
             if (shape[i] <= 0) {
                 throw new IdxFormatException(file, "dimension " + i + " is " + shape[i] + ": expected a positive size");
             }
-            size *= shape[i];
         }
-        if (size > Integer.MAX_VALUE - 16) {
-            throw new IdxFormatException(file, "declares " + size + " values, more than this reader holds in memory");
+        return shape;
+    }
+
+    /** The number of values the dimensions declare, computed in long and refused beyond one Java array. */
+    private static int valueCount(Path file, int[] shape) throws IdxFormatException {
+        long values = 1;
+        for (int d : shape) {
+            values *= d;   // at most MAX_VALUES * Integer.MAX_VALUE: no overflow
+            if (values > MAX_VALUES) {
+                throw new IdxFormatException(file, "dimensions " + Arrays.toString(shape) + " declare more than "
+                        + MAX_VALUES + " values, the most one array holds");
+            }
         }
-        byte[] data = new byte[(int) size];
+        return (int) values;
+    }
+
+    /**
+     * Refuses a header that declares other than what the file's length allows, before any memory
+     * is set aside for the values: a raw file must hold exactly them, and gzip cannot expand its
+     * bytes more than {@link #MAX_DEFLATE_RATIO} times.
+     */
+    private static void checkRoom(Path file, int rank, int values, boolean gzip) throws IOException {
+        long length = Files.size(file);
+        if (gzip) {
+            if (values > length * MAX_DEFLATE_RATIO) {
+                throw new IdxFormatException(file, "header declares " + values + " values, more than a gzip file of "
+                        + length + " bytes can hold");
+            }
+            return;
+        }
+        long held = length - 4 - 4L * rank;
+        if (held < values) {
+            throw new IdxFormatException(file, "truncated: header declares " + values + " values, file holds " + held);
+        }
+        if (held > values) {
+            throw new IdxFormatException(file, (held - values) + " unexpected bytes after the " + values + " declared values");
+        }
+    }
+
+    /** Reads the declared values, growing the array only as they arrive, so a header that overstates them costs no memory. */
+    private static byte[] readValues(Path file, InputStream in, int values) throws IOException {
+        byte[] data = new byte[Math.min(values, FIRST_READ)];
         int got = in.readNBytes(data, 0, data.length);
-        if (got < data.length) {
-            throw new IdxFormatException(file, "truncated: header declares " + size + " values, file holds " + got);
+        while (got == data.length && got < values) {
+            data = Arrays.copyOf(data, (int) Math.min(values, 2L * data.length));
+            got += in.readNBytes(data, got, data.length - got);
         }
-        if (in.read() != -1) {
-            long extra = 1 + in.transferTo(OutputStream.nullOutputStream());
-            throw new IdxFormatException(file, extra + " unexpected bytes after the " + size + " declared values");
+        if (got < values) {
+            throw new IdxFormatException(file, "truncated: header declares " + values + " values, file holds " + got);
         }
-        return new IdxArray(shape, data);
+        return data;
     }
 
     public static void write(Path file, IdxArray array, boolean gzip) throws IOException {

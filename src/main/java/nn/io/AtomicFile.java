@@ -6,11 +6,15 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Writes a file so that readers only ever see the old content or the complete new content:
  * the bytes go to a temporary file beside the target, are forced to disk, and the temporary
- * file is renamed over the target. A crash at any moment leaves the previous file intact.
+ * file is renamed over the target. A crash at any moment leaves the previous file intact, and
+ * the temporary file, named after the writing process, for {@link #removeLeftovers} to delete.
  */
 public final class AtomicFile {
     /** What writes the content; it must not close the stream. */
@@ -24,7 +28,7 @@ public final class AtomicFile {
     public static void write(Path target, Content content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + "." + ProcessHandle.current().pid() + ".", ".tmp");
         try {
             readableByAll(tmp);
             try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE);
@@ -45,6 +49,31 @@ public final class AtomicFile {
 
     public static void writeString(Path target, String text) throws IOException {
         write(target, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** {@code .<target>.<pid of the writer>.<random>.tmp} */
+    private static final Pattern TEMPORARY = Pattern.compile("\\..+\\.(\\d{1,18})\\.\\d+\\.tmp");
+
+    /**
+     * Deletes the temporary files in the folder whose writers no longer run (killed mid-write), as
+     * far as the folder allows: this is housekeeping, so a file that cannot be deleted stays.
+     */
+    public static void removeLeftovers(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) return;
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Matcher m = TEMPORARY.matcher(file.getFileName().toString());
+                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) deleteIfPossible(file);
+            }
+        }
+    }
+
+    private static void deleteIfPossible(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // a read-only folder keeps its leftovers; nothing is written there either
+        }
     }
 
     /** Temporary files start private (0600); the finished file should be as readable as any other (0644). */

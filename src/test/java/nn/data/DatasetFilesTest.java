@@ -15,10 +15,14 @@ class DatasetFilesTest {
     @TempDir Path dir;
 
     private Path images(int n) throws IOException {
-        byte[] px = new byte[n * 2 * 3];
+        return images(n, 28, 28);
+    }
+
+    private Path images(int n, int rows, int cols) throws IOException {
+        byte[] px = new byte[n * rows * cols];
         for (int i = 0; i < px.length; i++) px[i] = (byte) (i % 256);
         Path f = dir.resolve("images.gz");
-        Idx.write(f, new IdxArray(new int[] {n, 2, 3}, px), true);
+        Idx.write(f, new IdxArray(new int[] {n, rows, cols}, px), true);
         return f;
     }
 
@@ -32,8 +36,8 @@ class DatasetFilesTest {
     void loadsPixelsIntoUnitRangeAndKeepsTheImageShape() throws IOException {
         LabeledImages d = DatasetFiles.load(images(2), labels((byte) 3, (byte) 9), DatasetKind.MNIST);
         assertEquals(2, d.size());
-        assertEquals(2, d.rows());
-        assertEquals(3, d.cols());
+        assertEquals(28, d.rows());
+        assertEquals(28, d.cols());
         assertEquals(9, d.labels()[1]);
         assertEquals(0f, d.pixels()[0]);
         assertEquals(11 / 255f, d.pixels()[11]);
@@ -44,6 +48,14 @@ class DatasetFilesTest {
         Path im = images(3), lb = labels((byte) 1, (byte) 2);
         IOException e = assertThrows(IdxFormatException.class, () -> DatasetFiles.load(im, lb, DatasetKind.MNIST));
         assertTrue(e.getMessage().contains("holds 2 labels but images.gz holds 3 images"), e.getMessage());
+    }
+
+    @Test
+    void rejectsImagesThatAreNot28By28() throws IOException {
+        Path im = images(2, 10, 10), lb = labels((byte) 1, (byte) 2);
+        IOException e = assertThrows(IdxFormatException.class, () -> DatasetFiles.load(im, lb, DatasetKind.MNIST));
+        assertTrue(e.getMessage().startsWith(im.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("holds images of 10x10 pixels: mnist images are 28x28"), e.getMessage());
     }
 
     @Test

@@ -15,12 +15,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPOutputStream;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -28,6 +31,7 @@ import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The downloader against a real HTTP server on loopback, serving small IDX files. */
@@ -36,7 +40,9 @@ class DownloaderTest {
     private HttpServer server;
     private final Map<String, Behaviour> routes = new ConcurrentHashMap<>();
     private final List<String> rangeHeaders = new CopyOnWriteArrayList<>();
-    private final List<String> messages = new ArrayList<>();
+    private final List<String> messages = new CopyOnWriteArrayList<>();
+    private final ExecutorService handlers = Executors.newCachedThreadPool();
+    private final AtomicInteger requests = new AtomicInteger();
 
     private interface Behaviour {
         void serve(HttpExchange ex) throws IOException;
@@ -50,6 +56,7 @@ class DownloaderTest {
     void start() throws Exception {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", ex -> {
+            requests.incrementAndGet();
             String range = ex.getRequestHeaders().getFirst("Range");
             if (range != null) rangeHeaders.add(range);
             Behaviour b = routes.get(ex.getRequestURI().getPath());
@@ -60,6 +67,7 @@ class DownloaderTest {
                 ex.close();
             }
         });
+        server.setExecutor(handlers);
         server.start();
         byte[] px = new byte[20 * 28 * 28];
         for (int i = 0; i < px.length; i++) px[i] = (byte) (i * 31);
@@ -76,6 +84,7 @@ class DownloaderTest {
     @AfterEach
     void stop() {
         server.stop(0);
+        handlers.shutdownNow();   // interrupts a slow handler still sleeping
     }
 
     private String url(String mirror) {
@@ -87,6 +96,23 @@ class DownloaderTest {
             ex.sendResponseHeaders(200, body.length);
             try (OutputStream out = ex.getResponseBody()) {
                 out.write(body);
+            }
+        });
+    }
+
+    /** Serves the body as a mirror that honours range requests, as resuming needs. */
+    private void serveWithRanges(String mirror, byte[] body) {
+        routes.put("/" + mirror + "/" + file.gzName(), ex -> {
+            String range = ex.getRequestHeaders().getFirst("Range");
+            int from = range == null ? 0 : Integer.parseInt(range.replaceAll("bytes=(\\d+)-", "$1"));
+            if (from >= body.length) {
+                ex.sendResponseHeaders(416, -1);
+                return;
+            }
+            if (range != null) ex.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + (body.length - 1) + "/" + body.length);
+            ex.sendResponseHeaders(range == null ? 200 : 206, body.length - from);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body, from, body.length - from);
             }
         });
     }
@@ -187,6 +213,107 @@ class DownloaderTest {
         assertEquals(0, downloader().fetch(DatasetKind.MNIST, data, false, List.of("http://127.0.0.1:1/")));
         assertTrue((System.nanoTime() - start) / 1e9 < 5, "no-op took too long");
         assertTrue(messages.stream().filter(m -> m.endsWith("present and verified")).count() == 4);
+    }
+
+    @Test
+    @Timeout(5)
+    void anUnknownHostOrARefusedConnectionIsNotRetried() {
+        Downloader patient = new Downloader(List.of(), 3, Duration.ofSeconds(1), messages::add);
+        long start = System.nanoTime();
+        DownloadException e = assertThrows(DownloadException.class, () -> patient.fetchFile(DatasetKind.MNIST, file,
+                List.of("http://nonexistent.invalid/", "http://127.0.0.1:1/"), target()));
+        assertTrue((System.nanoTime() - start) / 1e9 < 2, "failed at once, without 1 + 2 s of back-off per mirror");
+        assertTrue(e.getMessage().contains("http://nonexistent.invalid/: UnknownHostException"), e.getMessage());
+        assertTrue(e.getMessage().contains("http://127.0.0.1:1/: ConnectException"), e.getMessage());
+        assertTrue(messages.stream().noneMatch(m -> m.contains("retrying")), messages.toString());
+    }
+
+    @Test
+    @Timeout(10)
+    void aMirrorThatTricklesIsAbandonedForTheNext() throws IOException {
+        routes.put("/slow/" + file.gzName(), ex -> {
+            ex.sendResponseHeaders(200, gz.length);
+            OutputStream out = ex.getResponseBody();
+            try {
+                for (int i = 0; i < 50; i++) {   // at most 5 s; ends sooner when the client hangs up
+                    out.write(gz[i]);
+                    out.flush();
+                    Thread.sleep(100);
+                }
+            } catch (InterruptedException stopped) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        serveWhole("good", gz);
+        Downloader.Patience impatient = new Downloader.Patience(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofMillis(300), 1000);
+        new Downloader(List.of(), 3, Duration.ofMillis(10), impatient, messages::add)
+                .fetchFile(DatasetKind.MNIST, file, List.of(url("slow"), url("good")), target());
+        assertArrayEquals(gz, Files.readAllBytes(target()));
+        assertTrue(messages.stream().anyMatch(m -> m.contains(url("slow")) && m.contains("too slow")), messages.toString());
+    }
+
+    @Test
+    void aLeftoverPartFromAnotherRunIsDiscarded() throws IOException {
+        serveWithRanges("m", gz);
+        Path part = dir.resolve(file.gzName() + ".part");
+        for (byte[] leftover : new byte[][] {new byte[100], new byte[gz.length + 100]}) {   // shorter and longer
+            Files.write(part, leftover);
+            downloader().fetchFile(DatasetKind.MNIST, file, List.of(url("m")), target());
+            assertArrayEquals(gz, Files.readAllBytes(target()));
+            Files.delete(target());
+        }
+        assertTrue(rangeHeaders.isEmpty(), "nothing resumed: " + rangeHeaders);
+    }
+
+    @Test
+    @Timeout(20)
+    void twoDownloadsIntoOneFolderTakeTurnsAndShareTheFile() throws Exception {
+        routes.put("/m/" + file.gzName(), ex -> {
+            ex.sendResponseHeaders(200, gz.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                for (int from = 0; from < gz.length; from += 1024) {   // slowly enough for the two to overlap
+                    out.write(gz, from, Math.min(1024, gz.length - from));
+                    out.flush();
+                    Thread.sleep(20);
+                }
+            } catch (InterruptedException stopped) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        ExecutorService two = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<Boolean>> runs = two.invokeAll(List.of(
+                    () -> downloader().fetchUnlessPresent(DatasetKind.MNIST, file, List.of(url("m")), target(), false),
+                    () -> downloader().fetchUnlessPresent(DatasetKind.MNIST, file, List.of(url("m")), target(), false)));
+            assertTrue(runs.get(0).get() ^ runs.get(1).get(), "one fetched, the other used its file");
+        } finally {
+            two.shutdownNow();
+        }
+        assertArrayEquals(gz, Files.readAllBytes(target()), "exactly the file, no bytes of another writer");
+        assertEquals(1, requests.get());
+        assertTrue(messages.stream().anyMatch(m -> m.startsWith("waiting for another download")), messages.toString());
+    }
+
+    @Test
+    @Timeout(10)
+    void aGzipBombFromAMirrorIsRefusedWithoutInflatingIt() {
+        serveWhole("bomb", GzipBomb.of(content, 4L << 30));
+        DownloadException e = assertThrows(DownloadException.class,
+                () -> downloader().fetchFile(DatasetKind.MNIST, file, List.of(url("bomb")), target()));
+        assertTrue(e.getMessage().contains("more than the") && e.getMessage().contains("the file can take"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve(file.gzName() + ".part")));
+    }
+
+    @Test
+    void removesTheTemporaryFilesOfKilledWritersFromTheFolder() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("data").resolve(DatasetKind.MNIST.folder));
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path dead = Files.createFile(folder.resolve(".train-images-idx3-ubyte.gz." + gone.pid() + ".123.tmp"));
+        Path live = Files.createFile(folder.resolve(".train-images-idx3-ubyte.gz." + ProcessHandle.current().pid() + ".456.tmp"));
+        assertThrows(DownloadException.class, () -> downloader().fetch(DatasetKind.MNIST, dir.resolve("data"), false, List.of(url("none"))));
+        assertFalse(Files.exists(dead), "the killed writer's file is gone");
+        assertTrue(Files.exists(live), "a running writer's file stays");
     }
 
     private static byte[] gzip(byte[] data) {

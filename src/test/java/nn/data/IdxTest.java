@@ -11,9 +11,9 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.zip.GZIPOutputStream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The IDX reader accepts exactly well-formed files and names the problem in every other case. */
@@ -109,14 +109,57 @@ class IdxTest {
     }
 
     @Test
-    void rejectsTruncatedGzip() throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
-            gz.write(Idx.encode(sample()));
+    void rejectsTruncatedGzipNamingTheFile() throws IOException {
+        byte[] b = GzipBomb.gzip(Idx.encode(sample()));
+        String m = failure(Arrays.copyOf(b, b.length / 2));
+        assertTrue(m.contains("not a valid gzip file (Unexpected end of ZLIB input stream)"), m);
+    }
+
+    /** A header of the given dimensions, followed by nothing. */
+    private static byte[] header(int... shape) {
+        ByteBuffer b = ByteBuffer.allocate(4 + 4 * shape.length).put(new byte[] {0, 0, 0x08, (byte) shape.length});
+        for (int d : shape) b.putInt(d);
+        return b.array();
+    }
+
+    @Test
+    void rejectsDimensionsWhoseProductOverflows() throws IOException {
+        // 65536^4 = 2^64 is 0 in a long; 65535 * 42009217 * 6700417 = 2^64 - 1 is -1.
+        for (int[] shape : new int[][] {{65536, 65536, 65536, 65536}, {65535, 42009217, 6700417}, {65536, 32768}}) {
+            String m = failure(header(shape));
+            assertTrue(m.contains("declare more than " + Idx.MAX_VALUES + " values, the most one array holds"), m);
         }
-        byte[] b = bytes.toByteArray();
-        Path f = dir.resolve("cut.gz");
-        Files.write(f, Arrays.copyOf(b, b.length / 2));
-        assertThrows(IOException.class, () -> Idx.read(f));
+    }
+
+    @Test
+    void refusesAHeaderTheFileCannotHoldBeforeAllocating() throws IOException {
+        long before = Allocation.bytesSoFar();
+        String raw = failure(header(2_000_000_000));
+        assertTrue(raw.contains("truncated: header declares 2000000000 values, file holds 0"), raw);
+        String gz = failure(GzipBomb.gzip(header(2_000_000_000)));
+        assertTrue(gz.contains("header declares 2000000000 values, more than a gzip file of"), gz);
+        assertTrue(Allocation.bytesSoFar() - before < (1 << 20), "a few buffers, not the declared 2 GB");
+    }
+
+    @Test
+    void aGzipThatStopsShortCostsMemoryOnlyForWhatItHolds() throws IOException {
+        byte[] noise = new byte[1 << 20];
+        new java.util.Random(1).nextBytes(noise);  // incompressible: the gzip is large enough to promise 100 MB
+        ByteArrayOutputStream content = new ByteArrayOutputStream();
+        content.writeBytes(header(100_000_000));
+        content.writeBytes(noise);
+        byte[] gz = GzipBomb.gzip(content.toByteArray());
+        long before = Allocation.bytesSoFar();
+        String m = failure(gz);
+        assertTrue(m.contains("truncated: header declares 100000000 values, file holds " + noise.length), m);
+        assertTrue(Allocation.bytesSoFar() - before < 8 * noise.length, "memory follows the content, not the header");
+    }
+
+    @Test
+    @Timeout(10)
+    void stopsReadingAGzipBombAtTheLastDeclaredValue() throws IOException {
+        byte[] bomb = GzipBomb.of(Idx.encode(sample()), 4L << 30);
+        String m = failure(bomb);   // inflating all 4 GiB would take far longer than the timeout
+        assertTrue(m.contains("more content than the 60 declared values"), m);
     }
 }
