@@ -143,12 +143,20 @@ public final class Downloader {
     }
 
     /**
-     * Downloads from one mirror with retries, resuming only what this mirror sent: a .part left by
-     * another run or mirror may be of another size or compression, so it is discarded first.
-     * Returns null on a verified file, else the reason it failed.
+     * Downloads from one mirror, resuming a .part that an interrupted run left; a leftover that
+     * does not fit (another mirror's compression, another size, junk) fails verification and is
+     * fetched once more from the start. Returns null on a verified file, else the reason it failed.
      */
     private String tryMirror(URI uri, Path part, DatasetKind.DataFile file) throws IOException {
+        boolean leftover = Files.isRegularFile(part) && Files.size(part) > 0;
+        String problem = attempts(uri, part, file);
+        if (problem == null || !leftover) return problem;
         discard(part);
+        return attempts(uri, part, file);
+    }
+
+    /** Downloads from one mirror with retries and back-off; null on a verified file, else the reason it failed. */
+    private String attempts(URI uri, Path part, DatasetKind.DataFile file) throws IOException {
         String lastProblem = "no attempt made";
         Duration wait = firstBackoff;
         for (int attempt = 1; attempt <= attemptsPerMirror; attempt++) {

@@ -253,16 +253,25 @@ class DownloaderTest {
     }
 
     @Test
-    void aLeftoverPartFromAnotherRunIsDiscarded() throws IOException {
+    void aLeftoverPartThatDoesNotFitIsFetchedAgainFromTheStart() throws IOException {
         serveWithRanges("m", gz);
         Path part = dir.resolve(file.gzName() + ".part");
-        for (byte[] leftover : new byte[][] {new byte[100], new byte[gz.length + 100]}) {   // shorter and longer
+        for (byte[] leftover : new byte[][] {new byte[100], new byte[gz.length + 100]}) {   // junk: shorter and longer
             Files.write(part, leftover);
             downloader().fetchFile(DatasetKind.MNIST, file, List.of(url("m")), target());
             assertArrayEquals(gz, Files.readAllBytes(target()));
             Files.delete(target());
         }
-        assertTrue(rangeHeaders.isEmpty(), "nothing resumed: " + rangeHeaders);
+    }
+
+    @Test
+    void aPartLeftByAnInterruptedRunIsResumed() throws IOException {
+        serveWithRanges("m", gz);
+        int half = gz.length / 2;
+        Files.write(dir.resolve(file.gzName() + ".part"), java.util.Arrays.copyOf(gz, half));
+        downloader().fetchFile(DatasetKind.MNIST, file, List.of(url("m")), target());
+        assertArrayEquals(gz, Files.readAllBytes(target()));
+        assertEquals(List.of("bytes=" + half + "-"), rangeHeaders, "only the missing bytes were fetched");
     }
 
     @Test
