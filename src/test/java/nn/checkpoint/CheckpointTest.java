@@ -311,15 +311,4 @@ class CheckpointTest {
             assertEquals(List.of(file), files.toList(), "no temporary file left behind");
         }
     }
-
-    @Test
-    void resolvesRunFoldersAndTheLatestLink() throws IOException {
-        Path runs = dir.resolve("runs");
-        Path run = RunDirectory.create(runs, "mlp");
-        Files.copy(file, run.resolve(RunDirectory.BEST));
-        Files.copy(file, run.resolve(RunDirectory.LAST));
-        assertEquals(run.resolve(RunDirectory.BEST).toRealPath(), RunDirectory.resolveCheckpoint(runs.resolve("latest"), RunDirectory.BEST).toRealPath());
-        assertEquals(run.resolve(RunDirectory.LAST), RunDirectory.resolveCheckpoint(run, RunDirectory.LAST));
-        assertThrows(CheckpointException.class, () -> RunDirectory.resolveCheckpoint(dir.resolve("nothing"), RunDirectory.BEST));
-    }
 }
