@@ -11,9 +11,9 @@ import nn.train.TrainListener;
 import nn.train.TrainingState;
 
 /**
- * Saves a run as it trains: {@code last.ckpt} and {@code metrics.csv} after every epoch,
- * {@code best.ckpt} when validation accuracy improves, {@code epoch-N.ckpt} every
- * {@code keepEvery} epochs if asked. Every write is atomic.
+ * Saves a run as it trains: {@code best.ckpt} when validation accuracy improves, then
+ * {@code last.ckpt} and {@code metrics.csv} after every epoch, {@code epoch-N.ckpt} every
+ * {@code keepEvery} epochs if asked. Every write is atomic, and a failed one names its file.
  * A fresh run folder becomes the runs folder's {@code latest} once its first checkpoint is written,
  * so a run that fails before that leaves {@code latest} where it was.
  */
@@ -36,8 +36,9 @@ public final class CheckpointWriter implements TrainListener {
     @Override
     public void epochDone(TrainingState state, EpochMetrics metrics, boolean improved) throws IOException {
         byte[] bytes = Checkpoint.encode(state, origin);
-        write(RunDirectory.LAST, bytes);
+        // best.ckpt first: killed between the two writes, last.ckpt never names a best epoch best.ckpt lacks.
         if (improved) write(RunDirectory.BEST, bytes);
+        write(RunDirectory.LAST, bytes);
         if (keepEvery > 0 && state.epoch % keepEvery == 0) write("epoch-" + state.epoch + ".ckpt", bytes);
         writeMetrics(state);
         publish();
@@ -58,7 +59,11 @@ public final class CheckpointWriter implements TrainListener {
 
     private Path write(String name, byte[] bytes) throws IOException {
         Path file = runDir.resolve(name);
-        AtomicFile.write(file, bytes);
+        try {
+            AtomicFile.write(file, bytes);
+        } catch (IOException e) {
+            throw new IOException(file + ": cannot write it (" + e.getMessage() + ")", e);
+        }
         return file;
     }
 
