@@ -60,25 +60,15 @@ public final class Checkpoint {
     /** Far more than any header nn writes (a few kilobytes, and about 150 bytes an epoch of history). */
     private static final int MAX_HEADER = 16 << 20;
     private static final int CHUNK_BYTES = 1 << 16;
+    /** Values a model may compute per image: 37 times the cnn-best preset's 111,914. Building a network allocates in proportion. */
+    private static final long MAX_ACTIVATIONS = 1 << 22;
     private static final Gson GSON = new GsonBuilder().setFieldNamingPolicy(com.google.gson.FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).serializeSpecialFloatingPointValues().create();
 
     /** What the checkpoint says about where the model came from. */
     public record Origin(String dataset, List<String> classNames, int validationSize, int limit, String nnVersion, String nd4jVersion) {}
 
     /** A loaded checkpoint: the model, its training state, and where it came from. */
-    public record Loaded(Path file, Network network, TrainingState state, Origin origin, JsonObject header) {
-        /** The epochs this model was trained for: for {@code best.ckpt}, the best epoch itself. */
-        public int epoch() {
-            return state.epoch;
-        }
-
-        /** This very model's validation accuracy, measured when its epoch ended; NaN without a validation set or mid-epoch. */
-        public double validationAccuracy() {
-            List<EpochMetrics> history = state.history;
-            boolean atEpochEnd = state.batchInEpoch == 0 && !history.isEmpty() && history.get(history.size() - 1).epoch() == state.epoch;
-            return atEpochEnd ? history.get(history.size() - 1).validationAccuracy() : Double.NaN;
-        }
-    }
+    public record Loaded(Path file, Network network, TrainingState state, Origin origin, JsonObject header) {}
 
     private Checkpoint() {}
 
@@ -246,15 +236,41 @@ public final class Checkpoint {
     /** The bytes of array data the header's index declares, computed in long; an impossible shape throws. */
     private static long declaredBytes(JsonObject header) {
         long total = 0;
-        for (JsonElement a : header.getAsJsonArray("arrays")) {
-            long elements = 1;
-            for (long dim : GSON.fromJson(a.getAsJsonObject().get("shape"), long[].class)) {
-                if (dim < 0) throw new IllegalArgumentException("negative dimension " + dim);
-                elements = Math.multiplyExact(elements, dim);
-            }
-            total = Math.addExact(total, Math.multiplyExact(4L, elements));
-        }
+        for (JsonElement a : header.getAsJsonArray("arrays")) total = Math.addExact(total, Math.multiplyExact(4L, elements(a)));
         return total;
+    }
+
+    private static long elements(JsonElement array) {
+        long elements = 1;
+        for (long dim : GSON.fromJson(array.getAsJsonObject().get("shape"), long[].class)) {
+            if (dim < 0) throw new IllegalArgumentException("negative dimension " + dim);
+            elements = Math.multiplyExact(elements, dim);
+        }
+        return elements;
+    }
+
+    /** Parameters and saved statistics: the arrays that make the model (the others are optimiser state and masks). */
+    private static boolean isModelArray(JsonElement array) {
+        String kind = array.getAsJsonObject().get("kind").getAsString();
+        return kind.equals("param") || kind.equals("buffer");
+    }
+
+    /**
+     * The model the header names must be the one its arrays hold, and one nn can run: checked from
+     * the spec alone, before the network is built, so a forged spec cannot make nn allocate.
+     */
+    private static void checkModelSize(Path file, ModelSpec spec, JsonArray index) throws CheckpointException {
+        ModelSpec.Footprint footprint = spec.footprint();
+        if (footprint.activationsPerExample() > MAX_ACTIVATIONS) {
+            throw new CheckpointException(file, String.format("the model '%s' computes %,d values per image, over nn's limit of %,d",
+                    spec.text(), footprint.activationsPerExample(), MAX_ACTIVATIONS));
+        }
+        long stored = 0;
+        for (JsonElement a : index) if (isModelArray(a)) stored += elements(a);
+        if (footprint.parameters() != stored) {
+            throw new CheckpointException(file, String.format("the model '%s' has %,d parameters, the file holds %,d",
+                    spec.text(), footprint.parameters(), stored));
+        }
     }
 
     private static void checkCrc(Path file, FileChannel in, long dataEnd) throws IOException {
@@ -309,6 +325,8 @@ public final class Checkpoint {
         JsonArray inputDims = model.getAsJsonArray("input");
         Shape input = new Shape(inputDims.get(0).getAsInt(), inputDims.get(1).getAsInt(), inputDims.get(2).getAsInt());
         ModelSpec spec = new ModelSpec(model.get("spec").getAsString(), input, model.get("classes").getAsInt());
+        JsonArray index = header.getAsJsonArray("arrays");
+        checkModelSize(file, spec, index);
         Network net = spec.build(DataType.FLOAT);
         TrainingState state = trainingState(net, header.getAsJsonObject("training"));
         state.optimizer.prepare(state.trainableParams());
@@ -317,7 +335,6 @@ public final class Checkpoint {
         for (Param p : net.params()) targets.add(p.value());
         targets.addAll(net.buffers());
         targets.addAll(state.optimizer.state());
-        JsonArray index = header.getAsJsonArray("arrays");
         boolean masked = false;
         for (JsonElement a : index) masked |= "mask".equals(a.getAsJsonObject().get("kind").getAsString());
         if (masked) {
@@ -338,8 +355,7 @@ public final class Checkpoint {
                         + Arrays.toString(t.shape()));
             }
             readArray(file, in, t);
-            String kind = entry.get("kind").getAsString();
-            if ((kind.equals("param") || kind.equals("buffer")) && !allFinite(t)) {
+            if (isModelArray(entry) && !t.isFinite()) {
                 throw new CheckpointException(file, "holds non-finite values in " + name + " (training diverged?)");
             }
         }
@@ -361,11 +377,6 @@ public final class Checkpoint {
             readFully(file, in, chunk).flip().asFloatBuffer().get(floats, 0, n);
             t.copyFrom(floats, 0, done, n);
         }
-    }
-
-    private static boolean allFinite(Tensor t) {
-        for (int i = 0; i < t.length; i++) if (!Double.isFinite(t.get(i))) return false;
-        return true;
     }
 
     private static TrainingState trainingState(Network net, JsonObject t) {

@@ -63,19 +63,20 @@ class CheckpointWriterTest {
         epochDone(1, 0.80);
         block(RunDirectory.BEST);
         assertThrows(IOException.class, () -> epochDone(2, 0.85));
-        Checkpoint.Loaded last = Checkpoint.load(run.resolve(RunDirectory.LAST));
-        assertEquals(1, last.epoch(), "killed at the best.ckpt write, last.ckpt stays at epoch 1");
-        assertEquals(1, last.state().bestEpoch);
+        TrainingState last = Checkpoint.load(run.resolve(RunDirectory.LAST)).state();
+        assertEquals(1, last.epoch, "killed at the best.ckpt write, last.ckpt stays at epoch 1");
+        assertEquals(1, last.bestEpoch);
     }
 
     @Test
-    void killedAfterBestIsWrittenBestHoldsItsOwnEpochAndAccuracy() throws IOException {
+    void killedAfterBestIsWrittenBestNamesItselfAsTheBestEpoch() throws IOException {
         epochDone(1, 0.80);
         block(RunDirectory.LAST);
         assertThrows(IOException.class, () -> epochDone(2, 0.85));
-        Checkpoint.Loaded best = Checkpoint.load(run.resolve(RunDirectory.BEST));
-        assertEquals(2, best.epoch());
-        assertEquals(0.85, best.validationAccuracy(), "what a report reads comes from best.ckpt itself");
+        TrainingState best = Checkpoint.load(run.resolve(RunDirectory.BEST)).state();
+        assertEquals(2, best.epoch);
+        assertEquals(2, best.bestEpoch, "the report reads the best epoch and its accuracy from best.ckpt itself");
+        assertEquals(0.85, best.bestValidationAccuracy);
     }
 
     @Test
