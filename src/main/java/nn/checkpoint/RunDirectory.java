@@ -66,7 +66,7 @@ public final class RunDirectory {
     }
 
     /** Whether a run folder holds a checkpoint yet. */
-    public static boolean holdsCheckpoint(Path dir) {
+    static boolean holdsCheckpoint(Path dir) {
         return Files.isRegularFile(dir.resolve(LAST)) || Files.isRegularFile(dir.resolve(BEST));
     }
 
@@ -74,7 +74,7 @@ public final class RunDirectory {
      * Deletes the temporary files a killed writer left in a run folder: only names of
      * {@link AtomicFile}'s pattern, and only those untouched for {@link #STALE_AFTER}.
      */
-    public static void removeStaleTemporaries(Path dir) throws IOException {
+    static void removeStaleTemporaries(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) return;
         Instant cutoff = Instant.now().minus(STALE_AFTER);
         try (DirectoryStream<Path> temporaries = Files.newDirectoryStream(dir, AtomicFile::isTemporary)) {
