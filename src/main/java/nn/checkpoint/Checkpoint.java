@@ -4,10 +4,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -51,6 +53,15 @@ public final class Checkpoint {
     public static final int FORMAT_VERSION = 1;
     private static final byte[] MAGIC = "NNCKPT\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END = "NNEND\n".getBytes(StandardCharsets.US_ASCII);
+    /** Magic, format version and header length: what is read before anything else. */
+    private static final int PREFIX = MAGIC.length + 4 + 4;
+    /** CRC and end marker. */
+    private static final int TRAILER = 8 + END.length;
+    /** Far more than any header nn writes (a few kilobytes, and about 150 bytes an epoch of history). */
+    private static final int MAX_HEADER = 16 << 20;
+    private static final int CHUNK_BYTES = 1 << 16;
+    /** Values a model may compute per image: 37 times the cnn-best preset's 111,914. Building a network allocates in proportion. */
+    private static final long MAX_ACTIVATIONS = 1 << 22;
     private static final Gson GSON = new GsonBuilder().setFieldNamingPolicy(com.google.gson.FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).serializeSpecialFloatingPointValues().create();
 
     /** What the checkpoint says about where the model came from. */
@@ -103,7 +114,7 @@ public final class Checkpoint {
         out.writeInt(headerBytes.length);
         out.write(headerBytes);
         for (Tensor t : arrays) {
-            ByteBuffer buf = ByteBuffer.allocate(t.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer buf = ByteBuffer.allocate(t.length * 4).order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < t.length; i++) buf.putFloat((float) t.get(i));
             out.write(buf.array());
         }
@@ -169,58 +180,153 @@ public final class Checkpoint {
     }
 
     public static Loaded load(Path file) throws IOException {
-        byte[] bytes;
+        FileChannel in;
         try {
-            bytes = Files.readAllBytes(file);
+            in = FileChannel.open(file, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
             throw new CheckpointException(file, "no such file");
         }
-        if (bytes.length < MAGIC.length || !Arrays.equals(Arrays.copyOf(bytes, MAGIC.length), MAGIC)) {
+        try (in) {
+            return read(file, in);
+        }
+    }
+
+    /**
+     * Reads a checkpoint piece by piece, cheapest check first: signature, format, end marker and
+     * header length, then the header's declared arrays against the file's length, then the CRC,
+     * and only then the arrays themselves. Nothing is allocated beyond what the file holds.
+     */
+    private static Loaded read(Path file, FileChannel in) throws IOException {
+        long size = in.size();
+        ByteBuffer prefix = readAt(file, in, 0, (int) Math.min(size, PREFIX));
+        if (size < MAGIC.length || !Arrays.equals(Arrays.copyOf(prefix.array(), MAGIC.length), MAGIC)) {
             throw new CheckpointException(file, "not an nn checkpoint (no NNCKPT signature at the start)");
         }
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        in.position(MAGIC.length);
-        if (in.remaining() < 8) throw new CheckpointException(file, "truncated: the file ends inside its header");
-        int format = in.getInt();
+        if (size < PREFIX) throw new CheckpointException(file, "truncated: the file ends inside its header");
+        int format = prefix.getInt(MAGIC.length);
         if (format > FORMAT_VERSION || format < 1) {
             throw new CheckpointException(file, "checkpoint format " + format + " is newer than this nn understands (format "
                     + FORMAT_VERSION + "); update nn to read it");
         }
-        int trailer = 8 + END.length;
-        if (bytes.length < MAGIC.length + 8 + trailer
-                || !Arrays.equals(Arrays.copyOfRange(bytes, bytes.length - END.length, bytes.length), END)) {
+        long dataEnd = size - TRAILER;
+        if (dataEnd < PREFIX || !Arrays.equals(readAt(file, in, size - END.length, END.length).array(), END)) {
             throw new CheckpointException(file, "truncated: the end marker is missing (was the write interrupted?)");
         }
-        CRC32 crc = new CRC32();
-        crc.update(bytes, 0, bytes.length - trailer);
-        long stored = ByteBuffer.wrap(bytes, bytes.length - trailer, 8).getLong();
-        if (stored != crc.getValue()) {
-            throw new CheckpointException(file, "corrupted: CRC-32 mismatch (stored " + Long.toHexString(stored)
-                    + ", computed " + Long.toHexString(crc.getValue()) + ")");
-        }
-        int headerLength = in.getInt();
-        if (headerLength < 2 || headerLength > bytes.length - in.position() - trailer) {
+        int headerLength = prefix.getInt(MAGIC.length + 4);
+        if (headerLength < 2 || headerLength > MAX_HEADER || PREFIX + (long) headerLength > dataEnd) {
             throw new CheckpointException(file, "corrupted: header length " + headerLength + " does not fit the file");
         }
         JsonObject header;
         try {
-            header = JsonParser.parseString(new String(bytes, in.position(), headerLength, StandardCharsets.UTF_8)).getAsJsonObject();
+            header = JsonParser.parseString(StandardCharsets.UTF_8.decode(readAt(file, in, PREFIX, headerLength)).toString()).getAsJsonObject();
         } catch (JsonParseException | IllegalStateException e) {
-            throw new CheckpointException(file, "corrupted header (" + e.getMessage() + ")");
+            throw new CheckpointException(file, "corrupted header (" + reason(e) + ")");
         }
-        in.position(in.position() + headerLength);
-        try {
-            return decode(file, header, in, bytes.length - trailer);
-        } catch (IllegalArgumentException | IllegalStateException | NullPointerException | UnsupportedOperationException e) {
-            throw new CheckpointException(file, "inconsistent content (" + e.getMessage() + ")");
+        long dataStart = PREFIX + headerLength;
+        long declared = fromHeader(file, () -> declaredBytes(header));
+        if (declared != dataEnd - dataStart) {
+            throw new CheckpointException(file, "corrupted: the header declares " + declared + " bytes of arrays, the file holds "
+                    + (dataEnd - dataStart));
+        }
+        checkCrc(file, in, dataEnd);
+        in.position(dataStart);
+        return fromHeader(file, () -> decode(file, header, in));
+    }
+
+    /** The bytes of array data the header's index declares, computed in long; an impossible shape throws. */
+    private static long declaredBytes(JsonObject header) {
+        long total = 0;
+        for (JsonElement a : header.getAsJsonArray("arrays")) total = Math.addExact(total, Math.multiplyExact(4L, elements(a)));
+        return total;
+    }
+
+    private static long elements(JsonElement array) {
+        long elements = 1;
+        for (long dim : GSON.fromJson(array.getAsJsonObject().get("shape"), long[].class)) {
+            if (dim < 0) throw new IllegalArgumentException("negative dimension " + dim);
+            elements = Math.multiplyExact(elements, dim);
+        }
+        return elements;
+    }
+
+    /** Parameters and saved statistics: the arrays that make the model (the others are optimiser state and masks). */
+    private static boolean isModelArray(JsonElement array) {
+        String kind = array.getAsJsonObject().get("kind").getAsString();
+        return kind.equals("param") || kind.equals("buffer");
+    }
+
+    /**
+     * The model the header names must be the one its arrays hold, and one nn can run: checked from
+     * the spec alone, before the network is built, so a forged spec cannot make nn allocate.
+     */
+    private static void checkModelSize(Path file, ModelSpec spec, JsonArray index) throws CheckpointException {
+        ModelSpec.Footprint footprint = spec.footprint();
+        if (footprint.activationsPerExample() > MAX_ACTIVATIONS) {
+            throw new CheckpointException(file, String.format("the model '%s' computes %,d values per image, over nn's limit of %,d",
+                    spec.text(), footprint.activationsPerExample(), MAX_ACTIVATIONS));
+        }
+        long stored = 0;
+        for (JsonElement a : index) if (isModelArray(a)) stored += elements(a);
+        if (footprint.parameters() != stored) {
+            throw new CheckpointException(file, String.format("the model '%s' has %,d parameters, the file holds %,d",
+                    spec.text(), footprint.parameters(), stored));
         }
     }
 
-    private static Loaded decode(Path file, JsonObject header, ByteBuffer in, int dataEnd) throws CheckpointException {
+    private static void checkCrc(Path file, FileChannel in, long dataEnd) throws IOException {
+        CRC32 crc = new CRC32();
+        ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES);
+        in.position(0);
+        for (long left = dataEnd; left > 0; left -= chunk.limit()) {
+            chunk.clear().limit((int) Math.min(CHUNK_BYTES, left));
+            readFully(file, in, chunk);
+            crc.update(chunk.flip());
+        }
+        long stored = readAt(file, in, dataEnd, 8).getLong();
+        if (stored != crc.getValue()) {
+            throw new CheckpointException(file, "corrupted: CRC-32 mismatch (stored " + Long.toHexString(stored)
+                    + ", computed " + Long.toHexString(crc.getValue()) + ")");
+        }
+    }
+
+    /** A step that interprets the header: every way a well-formed but wrong header can fail becomes one line. */
+    private interface HeaderStep<T> {
+        T run() throws IOException;
+    }
+
+    private static <T> T fromHeader(Path file, HeaderStep<T> step) throws IOException {
+        try {
+            return step.run();
+        } catch (IllegalArgumentException | IllegalStateException | NullPointerException | UnsupportedOperationException
+                 | ClassCastException | IndexOutOfBoundsException | ArithmeticException | JsonParseException e) {
+            throw new CheckpointException(file, "inconsistent content (" + reason(e) + ")");
+        }
+    }
+
+    /** A library's message cut to its first line (Gson adds a line pointing at its troubleshooting page). */
+    private static String reason(RuntimeException e) {
+        return String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+    }
+
+    private static ByteBuffer readAt(Path file, FileChannel in, long position, int length) throws IOException {
+        in.position(position);
+        return readFully(file, in, ByteBuffer.allocate(length)).flip();
+    }
+
+    private static ByteBuffer readFully(Path file, FileChannel in, ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            if (in.read(buffer) < 0) throw new CheckpointException(file, "truncated: the file ends early (shrunk while being read?)");
+        }
+        return buffer;
+    }
+
+    private static Loaded decode(Path file, JsonObject header, FileChannel in) throws IOException {
         JsonObject model = header.getAsJsonObject("model");
         JsonArray inputDims = model.getAsJsonArray("input");
         Shape input = new Shape(inputDims.get(0).getAsInt(), inputDims.get(1).getAsInt(), inputDims.get(2).getAsInt());
         ModelSpec spec = new ModelSpec(model.get("spec").getAsString(), input, model.get("classes").getAsInt());
+        JsonArray index = header.getAsJsonArray("arrays");
+        checkModelSize(file, spec, index);
         Network net = spec.build(DataType.FLOAT);
         TrainingState state = trainingState(net, header.getAsJsonObject("training"));
         state.optimizer.prepare(state.trainableParams());
@@ -229,7 +335,6 @@ public final class Checkpoint {
         for (Param p : net.params()) targets.add(p.value());
         targets.addAll(net.buffers());
         targets.addAll(state.optimizer.state());
-        JsonArray index = header.getAsJsonArray("arrays");
         boolean masked = false;
         for (JsonElement a : index) masked |= "mask".equals(a.getAsJsonObject().get("kind").getAsString());
         if (masked) {
@@ -240,24 +345,38 @@ public final class Checkpoint {
         if (index.size() != targets.size()) {
             throw new CheckpointException(file, "holds " + index.size() + " arrays, the model '" + spec.text() + "' needs " + targets.size());
         }
-        in.order(java.nio.ByteOrder.LITTLE_ENDIAN);
         for (int k = 0; k < targets.size(); k++) {
             Tensor t = targets.get(k);
-            long[] shape = GSON.fromJson(index.get(k).getAsJsonObject().get("shape"), long[].class);
+            JsonObject entry = index.get(k).getAsJsonObject();
+            String name = entry.get("name").getAsString();
+            long[] shape = GSON.fromJson(entry.get("shape"), long[].class);
             if (!Arrays.equals(shape, t.shape())) {
-                throw new CheckpointException(file, "array " + index.get(k).getAsJsonObject().get("name").getAsString() + " has shape "
-                        + Arrays.toString(shape) + ", the model needs " + Arrays.toString(t.shape()));
+                throw new CheckpointException(file, "array " + name + " has shape " + Arrays.toString(shape) + ", the model needs "
+                        + Arrays.toString(t.shape()));
             }
-            if (in.position() + 4L * t.length > dataEnd) throw new CheckpointException(file, "truncated: array data ends early");
-            for (int i = 0; i < t.length; i++) t.set(i, in.getFloat());
+            readArray(file, in, t);
+            if (isModelArray(entry) && !t.isFinite()) {
+                throw new CheckpointException(file, "holds non-finite values in " + name + " (training diverged?)");
+            }
         }
-        if (in.position() != dataEnd) throw new CheckpointException(file, (dataEnd - in.position()) + " unexpected bytes after the arrays");
 
         List<String> classNames = new ArrayList<>();
         for (JsonElement e : header.getAsJsonArray("class_names")) classNames.add(e.getAsString());
         Origin origin = new Origin(header.get("dataset").getAsString(), classNames, header.get("validation_size").getAsInt(),
                 header.get("limit").getAsInt(), header.get("nn_version").getAsString(), header.get("nd4j_version").getAsString());
         return new Loaded(file, net, state, origin, header);
+    }
+
+    /** Fills a tensor from the file's little-endian floats, a chunk at a time. */
+    private static void readArray(Path file, FileChannel in, Tensor t) throws IOException {
+        float[] floats = new float[Math.min(t.length, CHUNK_BYTES / 4)];
+        ByteBuffer chunk = ByteBuffer.allocate(4 * floats.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (int done = 0; done < t.length; done += floats.length) {
+            int n = Math.min(floats.length, t.length - done);
+            chunk.clear().limit(4 * n);
+            readFully(file, in, chunk).flip().asFloatBuffer().get(floats, 0, n);
+            t.copyFrom(floats, 0, done, n);
+        }
     }
 
     private static TrainingState trainingState(Network net, JsonObject t) {

@@ -1,6 +1,7 @@
 package nn.checkpoint;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
 
@@ -10,40 +11,65 @@ import nn.train.TrainListener;
 import nn.train.TrainingState;
 
 /**
- * Saves a run as it trains: {@code last.ckpt} and {@code metrics.csv} after every epoch,
- * {@code best.ckpt} when validation accuracy improves, {@code epoch-N.ckpt} every
- * {@code keepEvery} epochs if asked. Every write is atomic.
+ * Saves a run as it trains: {@code best.ckpt} when validation accuracy improves, then
+ * {@code last.ckpt} and {@code metrics.csv} after every epoch, {@code epoch-N.ckpt} every
+ * {@code keepEvery} epochs if asked. Every write is atomic, and a failed one names its file.
+ * A fresh run folder becomes the runs folder's {@code latest} once its first checkpoint is written,
+ * so a run that fails before that leaves {@code latest} where it was.
  */
 public final class CheckpointWriter implements TrainListener {
     private final Path runDir;
     private final Checkpoint.Origin origin;
     private final int keepEvery;
+    /** Whether {@code latest} may point here: set once this folder holds a checkpoint. */
+    private boolean published;
 
-    public CheckpointWriter(Path runDir, Checkpoint.Origin origin, int keepEvery) {
+    /** Also removes what a killed writer left in the folder (see {@link RunDirectory#removeStaleTemporaries}). */
+    public CheckpointWriter(Path runDir, Checkpoint.Origin origin, int keepEvery) throws IOException {
         this.runDir = runDir;
         this.origin = origin;
         this.keepEvery = keepEvery;
+        this.published = RunDirectory.holdsCheckpoint(runDir);
+        RunDirectory.removeStaleTemporaries(runDir);
     }
 
     @Override
     public void epochDone(TrainingState state, EpochMetrics metrics, boolean improved) throws IOException {
         byte[] bytes = Checkpoint.encode(state, origin);
-        AtomicFile.write(runDir.resolve(RunDirectory.LAST), bytes);
-        if (improved) AtomicFile.write(runDir.resolve(RunDirectory.BEST), bytes);
-        if (keepEvery > 0 && state.epoch % keepEvery == 0) AtomicFile.write(runDir.resolve("epoch-" + state.epoch + ".ckpt"), bytes);
+        // best.ckpt first: killed between the two writes, last.ckpt never names a best epoch best.ckpt lacks.
+        if (improved) write(RunDirectory.BEST, bytes);
+        write(RunDirectory.LAST, bytes);
+        if (keepEvery > 0 && state.epoch % keepEvery == 0) write("epoch-" + state.epoch + ".ckpt", bytes);
         writeMetrics(state);
+        publish();
     }
 
     /** Saves the state mid-epoch (Ctrl-C): only last.ckpt, which resumes from this very step. */
     public Path saveInterrupted(TrainingState state) throws IOException {
-        Path file = runDir.resolve(RunDirectory.LAST);
-        Checkpoint.save(file, state, origin);
+        Path file = write(RunDirectory.LAST, Checkpoint.encode(state, origin));
+        publish();
         return file;
     }
 
     private void writeMetrics(TrainingState state) throws IOException {
         String csv = EpochMetrics.CSV_HEADER + "\n"
                 + state.history.stream().map(EpochMetrics::csv).collect(Collectors.joining("\n")) + "\n";
-        AtomicFile.writeString(runDir.resolve("metrics.csv"), csv);
+        write("metrics.csv", csv.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private Path write(String name, byte[] bytes) throws IOException {
+        Path file = runDir.resolve(name);
+        try {
+            AtomicFile.write(file, bytes);
+        } catch (IOException e) {
+            throw new IOException(file + ": cannot write it (" + e.getMessage() + ")", e);
+        }
+        return file;
+    }
+
+    private void publish() throws IOException {
+        if (published) return;
+        RunDirectory.pointLatestAt(runDir.toAbsolutePath().getParent(), runDir);
+        published = true;
     }
 }

@@ -1,57 +1,98 @@
 package nn.checkpoint;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.concurrent.ThreadLocalRandom;
 
 import nn.io.AtomicFile;
 
 /**
  * A training run's folder: {@code runs/<timestamp>-<model>/} with {@code last.ckpt},
- * {@code best.ckpt}, {@code metrics.csv} and the report; {@code runs/latest} points at the newest.
+ * {@code best.ckpt}, {@code metrics.csv} and the report; {@code runs/latest} points at the newest
+ * run that has written a checkpoint.
  */
 public final class RunDirectory {
     public static final String LAST = "last.ckpt", BEST = "best.ckpt", LATEST = "latest";
+    /** A temporary file untouched this long belongs to a writer that was killed, not to one at work. */
+    static final Duration STALE_AFTER = Duration.ofMinutes(1);
 
     private RunDirectory() {}
 
-    /** Creates a fresh run folder under {@code runsDir} and points {@code latest} at it. */
+    /**
+     * Creates a fresh, empty run folder under {@code runsDir}; runs started in the same second, in
+     * this process or another, each get their own. {@code latest} moves only when the run has
+     * written its first checkpoint (see {@link CheckpointWriter}).
+     */
     public static Path create(Path runsDir, String modelName) throws IOException {
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         String safe = modelName.replaceAll("[^A-Za-z0-9._-]+", "_");
         if (safe.length() > 40) safe = "custom";
-        Path dir = runsDir.resolve(stamp + "-" + safe);
-        for (int i = 2; Files.exists(dir); i++) dir = runsDir.resolve(stamp + "-" + safe + "-" + i);
-        Files.createDirectories(dir);
-        pointLatestAt(runsDir, dir);
-        return dir;
+        String name = stamp + "-" + safe;
+        Files.createDirectories(runsDir);
+        for (int i = 1; ; i++) {
+            try {
+                return Files.createDirectory(runsDir.resolve(i == 1 ? name : name + "-" + i));
+            } catch (FileAlreadyExistsException taken) {
+                // another run started in the same second: try the next suffix
+            }
+        }
     }
 
     /** Makes {@code runsDir/latest} a symbolic link to {@code dir}, replaced atomically. */
     public static void pointLatestAt(Path runsDir, Path dir) throws IOException {
         Path latest = runsDir.resolve(LATEST);
-        Path tmp = runsDir.resolve("." + LATEST + ".tmp");
-        Files.deleteIfExists(tmp);
+        // A name of this call's own, in AtomicFile's pattern: concurrent runs never share a link being made.
+        Path link = runsDir.resolve("." + LATEST + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong()) + ".tmp");
         try {
-            Files.createSymbolicLink(tmp, dir.getFileName());
+            Files.createSymbolicLink(link, dir.getFileName());
         } catch (UnsupportedOperationException | IOException e) {
             // No symbolic links here (some Windows setups): a one-line file naming the run instead.
             AtomicFile.writeString(latest, dir.getFileName().toString() + "\n");
             return;
         }
-        AtomicFile.moveIntoPlace(tmp, latest);
+        try {
+            AtomicFile.moveIntoPlace(link, latest);
+        } finally {
+            Files.deleteIfExists(link);
+        }
+    }
+
+    /** Whether a run folder holds a checkpoint yet. */
+    static boolean holdsCheckpoint(Path dir) {
+        return Files.isRegularFile(dir.resolve(LAST)) || Files.isRegularFile(dir.resolve(BEST));
+    }
+
+    /**
+     * Deletes the temporary files a killed writer left in a run folder: only names of
+     * {@link AtomicFile}'s pattern, and only those untouched for {@link #STALE_AFTER}.
+     */
+    static void removeStaleTemporaries(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) return;
+        Instant cutoff = Instant.now().minus(STALE_AFTER);
+        try (DirectoryStream<Path> temporaries = Files.newDirectoryStream(dir, AtomicFile::isTemporary)) {
+            for (Path t : temporaries) {
+                if (Files.getLastModifiedTime(t, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(cutoff)) Files.deleteIfExists(t);
+            }
+        }
     }
 
     /**
      * The checkpoint a user means: a checkpoint file as given, or in a run folder (or the
-     * {@code latest} pointer) the file named {@code preferred}, falling back to the other one.
+     * {@code latest} pointer, or a runs folder, which means its {@code latest}) the file named
+     * {@code preferred}, falling back to the other one.
      */
     public static Path resolveCheckpoint(Path given, String preferred) throws IOException {
-        Path p = given;
-        if (Files.isRegularFile(p) && p.getFileName().toString().equals(LATEST) && Files.size(p) < 4096) {
-            p = p.resolveSibling(Files.readString(p).trim());
+        Path p = followLatestFile(given);
+        if (Files.isDirectory(p) && !holdsCheckpoint(p) && Files.exists(p.resolve(LATEST), LinkOption.NOFOLLOW_LINKS)) {
+            p = followLatestFile(p.resolve(LATEST));
         }
         if (Files.isDirectory(p)) {
             Path want = p.resolve(preferred);
@@ -62,5 +103,11 @@ public final class RunDirectory {
         }
         if (!Files.exists(p)) throw new CheckpointException(p, "no such checkpoint or run folder (train a model first: nn train)");
         return p;
+    }
+
+    /** A one-line {@code latest} file (where there are no symbolic links) stands for the run folder it names. */
+    private static Path followLatestFile(Path p) throws IOException {
+        boolean latestFile = Files.isRegularFile(p) && p.getFileName().toString().equals(LATEST) && Files.size(p) < 4096;
+        return latestFile ? p.resolveSibling(Files.readString(p).trim()) : p;
     }
 }

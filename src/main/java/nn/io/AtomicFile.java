@@ -23,7 +23,15 @@ public final class AtomicFile {
         void writeTo(OutputStream out) throws IOException;
     }
 
+    /** The names of this class's temporary files, {@code .TARGET.DIGITS.tmp}: what a killed writer leaves behind. */
+    private static final java.util.regex.Pattern TEMPORARY = java.util.regex.Pattern.compile("\\..+\\.\\d+\\.tmp");
+
     private AtomicFile() {}
+
+    /** Whether a file is named as this class names its temporary files. */
+    public static boolean isTemporary(Path file) {
+        return TEMPORARY.matcher(file.getFileName().toString()).matches();
+    }
 
     public static void write(Path target, Content content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();

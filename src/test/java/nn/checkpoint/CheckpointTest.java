@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.zip.CRC32;
 
 import nn.data.DatasetKind;
 import nn.io.AtomicFile;
@@ -138,6 +142,160 @@ class CheckpointTest {
     }
 
     @Test
+    void refusesNonFiniteParametersAndBuffers() throws IOException {
+        state.network.params().get(0).value().set(3, Double.NaN);
+        Checkpoint.save(file, state, origin);
+        assertEquals(file + ": holds non-finite values in 0.W (training diverged?)",
+                assertThrows(CheckpointException.class, () -> Checkpoint.load(file)).getMessage());
+
+        state.network.params().get(0).value().set(3, 0.5);
+        state.network.buffers().get(1).set(0, Double.POSITIVE_INFINITY);
+        Checkpoint.save(file, state, origin);
+        assertEquals(file + ": holds non-finite values in buffer1 (training diverged?)",
+                assertThrows(CheckpointException.class, () -> Checkpoint.load(file)).getMessage());
+    }
+
+    @Test
+    void refusesAHugeFileWithoutReadingItWhole() throws IOException {
+        byte[] valid = Files.readAllBytes(file);
+        Path huge = dir.resolve("huge.ckpt");
+        try (RandomAccessFile f = new RandomAccessFile(huge.toFile(), "rw")) {
+            f.write(valid, 0, valid.length - TRAILER);
+            f.setLength(3L << 30);                       // sparse: 3 GB on paper, nothing on disk
+            f.seek(f.length() - TRAILER);
+            f.write(valid, valid.length - TRAILER, TRAILER);
+        }
+        String m = assertThrows(CheckpointException.class, () -> Checkpoint.load(huge)).getMessage();
+        assertTrue(m.startsWith(huge + ": corrupted: the header declares "), m);
+
+        try (RandomAccessFile f = new RandomAccessFile(huge.toFile(), "rw")) {
+            f.seek(0);
+            f.write("PK\u0003\u0004".getBytes(StandardCharsets.ISO_8859_1));
+        }
+        assertTrue(assertThrows(CheckpointException.class, () -> Checkpoint.load(huge)).getMessage().contains("not an nn checkpoint"));
+    }
+
+    @Test
+    void refusesHeaderShapesThatDoNotFitTheFile() throws IOException {
+        byte[] valid = Files.readAllBytes(file);
+        String m = refusal(withHeader(valid, h -> h.replaceFirst("\"shape\":\\[(\\d+),", "\"shape\":[$1000000000,")));
+        assertTrue(m.contains("the header declares"), m);
+        m = refusal(withHeader(valid, h -> h.replaceFirst("\"shape\":\\[(\\d+),", "\"shape\":[4611686018427387904,")));
+        assertTrue(m.contains("inconsistent content (long overflow)"), m);
+        m = refusal(withHeader(valid, h -> h.replaceFirst("\"shape\":\\[(\\d+),", "\"shape\":[-$1,")));
+        assertTrue(m.contains("negative dimension"), m);
+    }
+
+    @Test
+    void refusesAModelSpecThatDoesNotMatchItsArraysBeforeBuildingIt() throws IOException {
+        byte[] valid = Files.readAllBytes(file);
+        String m = refusal(withHeader(valid, h -> h.replace("dense(8)", "dense(1000000)")));   // 2 GB of weights, were it built
+        assertTrue(m.contains("the model 'conv(3,3),bn,relu,pool(2),dense(1000000),relu,dropout(0.1)' has 518,000,052 parameters, "
+                + "the file holds 4,196"), m);
+        m = refusal(withHeader(valid, h -> h.replace("conv(3,3)", "conv(3,3,pad=2000)")));
+        assertTrue(m.contains("values per image, over nn's limit of 4,194,304"), m);
+    }
+
+    /**
+     * Thousands of damaged copies of a small checkpoint (bits flipped, cut short, bytes inserted,
+     * header numbers changed, with and without a matching CRC) are each loaded or refused with a
+     * one-line CheckpointException, never another exception, and never allocate more than a
+     * small multiple of the file's own size.
+     */
+    @Test
+    void survivesThousandsOfRandomDamages() throws IOException {
+        Network net = ModelSpec.of("dense(8)").build(DataType.FLOAT);
+        net.initialize(new Rng(1));
+        TrainingState small = new TrainingState(net, new TrainConfig(2, 16, 0.1, "sgd", 0.9, 0, Schedule.CONSTANT, null, 3));
+        small.optimizer.prepare(small.trainableParams());
+        small.epoch = 1;
+        small.history.add(new EpochMetrics(1, 0.5, 0.8, 0.4, 0.85, 0.1, 1.5));
+        byte[] valid = Checkpoint.encode(small, origin);
+        Rng rng = new Rng(2024);
+        Path damaged = dir.resolve("damaged.ckpt");
+        long heapBudget = 64L * valid.length + (8 << 20);
+        for (int i = 0; i < 2000; i++) {
+            byte[] b = damage(valid, rng);
+            Files.write(damaged, b);
+            long before = allocatedBytes();
+            try {
+                Checkpoint.load(damaged);
+            } catch (CheckpointException e) {
+                assertTrue(e.getMessage().startsWith(damaged + ": ") && !e.getMessage().contains("\n"), e.getMessage());
+            }
+            long allocated = allocatedBytes() - before;
+            assertTrue(allocated < heapBudget, "damage " + i + " allocated " + allocated + " bytes");
+        }
+    }
+
+    private static final int TRAILER = 8 + 6;
+
+    private static byte[] damage(byte[] valid, Rng rng) {
+        byte[] b = switch (rng.nextInt(5)) {
+            case 0 -> flipBits(valid, rng);
+            case 1 -> Arrays.copyOf(valid, rng.nextInt(valid.length));
+            case 2 -> insertBytes(valid, rng);
+            case 3 -> withHeader(valid, h -> changeANumber(h, rng));
+            default -> changeABinaryNumber(valid, rng);
+        };
+        return rng.nextInt(2) == 0 && b.length > 16 + TRAILER ? resealed(b) : b;
+    }
+
+    private static byte[] flipBits(byte[] valid, Rng rng) {
+        byte[] b = valid.clone();
+        for (int k = 1 + rng.nextInt(4); k > 0; k--) b[rng.nextInt(b.length)] ^= (byte) (1 << rng.nextInt(8));
+        return b;
+    }
+
+    private static byte[] insertBytes(byte[] valid, Rng rng) {
+        int at = rng.nextInt(valid.length), n = 1 + rng.nextInt(16);
+        byte[] b = new byte[valid.length + n];
+        System.arraycopy(valid, 0, b, 0, at);
+        for (int k = 0; k < n; k++) b[at + k] = (byte) rng.nextInt(256);
+        System.arraycopy(valid, at, b, at + n, valid.length - at);
+        return b;
+    }
+
+    /** One digit of the JSON header replaced by another, or one more digit put in. */
+    private static String changeANumber(String header, Rng rng) {
+        int at;
+        do at = rng.nextInt(header.length()); while (!Character.isDigit(header.charAt(at)));
+        String digit = Integer.toString(rng.nextInt(10));
+        return header.substring(0, at) + digit + header.substring(rng.nextInt(2) == 0 ? at + 1 : at);
+    }
+
+    /** The format version, the header length or the stored CRC set to a random int. */
+    private static byte[] changeABinaryNumber(byte[] valid, Rng rng) {
+        byte[] b = valid.clone();
+        int[] offsets = {8, 12, b.length - TRAILER + 4};
+        ByteBuffer.wrap(b).putInt(offsets[rng.nextInt(3)], (int) rng.nextLong());
+        return b;
+    }
+
+    /** The checkpoint with its JSON header edited, header length and CRC made to match. */
+    private static byte[] withHeader(byte[] valid, java.util.function.UnaryOperator<String> edit) {
+        ByteBuffer in = ByteBuffer.wrap(valid);
+        int length = in.getInt(12);
+        byte[] header = edit.apply(new String(valid, 16, length, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+        ByteBuffer out = ByteBuffer.allocate(valid.length - length + header.length);
+        out.put(valid, 0, 12).putInt(header.length).put(header).put(valid, 16 + length, valid.length - 16 - length);
+        return resealed(out.array());
+    }
+
+    /** The bytes with a CRC and end marker that match them, as a deliberate forger would write. */
+    private static byte[] resealed(byte[] b) {
+        byte[] out = b.clone();
+        CRC32 crc = new CRC32();
+        crc.update(out, 0, out.length - TRAILER);
+        ByteBuffer.wrap(out).putLong(out.length - TRAILER, crc.getValue()).put(out.length - 6, "NNEND\n".getBytes(StandardCharsets.US_ASCII));
+        return out;
+    }
+
+    private static long allocatedBytes() {
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    }
+
+    @Test
     void aWriteInterruptedBeforeTheRenameLeavesTheOldFileIntact() throws IOException {
         byte[] before = Files.readAllBytes(file);
         assertThrows(IOException.class, () -> AtomicFile.write(file, out -> {
@@ -148,16 +306,5 @@ class CheckpointTest {
         try (var files = Files.list(dir)) {
             assertEquals(List.of(file), files.toList(), "no temporary file left behind");
         }
-    }
-
-    @Test
-    void resolvesRunFoldersAndTheLatestLink() throws IOException {
-        Path runs = dir.resolve("runs");
-        Path run = RunDirectory.create(runs, "mlp");
-        Files.copy(file, run.resolve(RunDirectory.BEST));
-        Files.copy(file, run.resolve(RunDirectory.LAST));
-        assertEquals(run.resolve(RunDirectory.BEST).toRealPath(), RunDirectory.resolveCheckpoint(runs.resolve("latest"), RunDirectory.BEST).toRealPath());
-        assertEquals(run.resolve(RunDirectory.LAST), RunDirectory.resolveCheckpoint(run, RunDirectory.LAST));
-        assertThrows(CheckpointException.class, () -> RunDirectory.resolveCheckpoint(dir.resolve("nothing"), RunDirectory.BEST));
     }
 }
