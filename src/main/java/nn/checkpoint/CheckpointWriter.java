@@ -24,13 +24,13 @@ public final class CheckpointWriter implements TrainListener {
     /** Whether {@code latest} may point here: set once this folder holds a checkpoint. */
     private boolean published;
 
-    /** Also removes what a killed writer left in the folder (see {@link RunDirectory#removeStaleTemporaries}). */
+    /** Also removes what a killed writer left in the folder (see {@link AtomicFile#removeLeftovers}). */
     public CheckpointWriter(Path runDir, Checkpoint.Origin origin, int keepEvery) throws IOException {
         this.runDir = runDir;
         this.origin = origin;
         this.keepEvery = keepEvery;
         this.published = RunDirectory.holdsCheckpoint(runDir);
-        RunDirectory.removeStaleTemporaries(runDir);
+        AtomicFile.removeLeftovers(runDir);
     }
 
     @Override

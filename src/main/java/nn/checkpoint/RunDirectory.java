@@ -1,13 +1,10 @@
 package nn.checkpoint;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.ThreadLocalRandom;
@@ -22,7 +19,6 @@ import nn.io.AtomicFile;
 public final class RunDirectory {
     public static final String LAST = "last.ckpt", BEST = "best.ckpt", LATEST = "latest";
     /** A temporary file untouched this long belongs to a writer that was killed, not to one at work. */
-    static final Duration STALE_AFTER = Duration.ofMinutes(1);
 
     private RunDirectory() {}
 
@@ -50,7 +46,8 @@ public final class RunDirectory {
     public static void pointLatestAt(Path runsDir, Path dir) throws IOException {
         Path latest = runsDir.resolve(LATEST);
         // A name of this call's own, in AtomicFile's pattern: concurrent runs never share a link being made.
-        Path link = runsDir.resolve("." + LATEST + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        AtomicFile.removeLeftovers(runsDir);
+        Path link = runsDir.resolve(AtomicFile.temporaryPrefix(latest) + Long.toUnsignedString(ThreadLocalRandom.current().nextLong()) + ".tmp");
         try {
             Files.createSymbolicLink(link, dir.getFileName());
         } catch (UnsupportedOperationException | IOException e) {
@@ -68,20 +65,6 @@ public final class RunDirectory {
     /** Whether a run folder holds a checkpoint yet. */
     static boolean holdsCheckpoint(Path dir) {
         return Files.isRegularFile(dir.resolve(LAST)) || Files.isRegularFile(dir.resolve(BEST));
-    }
-
-    /**
-     * Deletes the temporary files a killed writer left in a run folder: only names of
-     * {@link AtomicFile}'s pattern, and only those untouched for {@link #STALE_AFTER}.
-     */
-    static void removeStaleTemporaries(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) return;
-        Instant cutoff = Instant.now().minus(STALE_AFTER);
-        try (DirectoryStream<Path> temporaries = Files.newDirectoryStream(dir, AtomicFile::isTemporary)) {
-            for (Path t : temporaries) {
-                if (Files.getLastModifiedTime(t, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(cutoff)) Files.deleteIfExists(t);
-            }
-        }
     }
 
     /**

@@ -23,20 +23,12 @@ public final class AtomicFile {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    /** The names of this class's temporary files, {@code .TARGET.DIGITS.tmp}: what a killed writer leaves behind. */
-    private static final java.util.regex.Pattern TEMPORARY = java.util.regex.Pattern.compile("\\..+\\.\\d+\\.tmp");
-
     private AtomicFile() {}
-
-    /** Whether a file is named as this class names its temporary files. */
-    public static boolean isTemporary(Path file) {
-        return TEMPORARY.matcher(file.getFileName().toString()).matches();
-    }
 
     public static void write(Path target, Content content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + "." + ProcessHandle.current().pid() + ".", ".tmp");
+        Path tmp = Files.createTempFile(dir, temporaryPrefix(target), ".tmp");
         try {
             readableByAll(tmp);
             try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE);
@@ -61,6 +53,15 @@ public final class AtomicFile {
 
     /** {@code .<target>.<pid of the writer>.<random>.tmp} */
     private static final Pattern TEMPORARY = Pattern.compile("\\..+\\.(\\d{1,18})\\.\\d+\\.tmp");
+
+    /**
+     * The start of a temporary name for {@code target}, {@code .<target>.<pid>.}: whoever makes a
+     * temporary file or link under it (followed by digits and {@code .tmp}) leaves nothing that
+     * {@link #removeLeftovers} will not clear once this process is gone.
+     */
+    public static String temporaryPrefix(Path target) {
+        return "." + target.getFileName() + "." + ProcessHandle.current().pid() + ".";
+    }
 
     /**
      * Deletes the temporary files in the folder whose writers no longer run (killed mid-write), as

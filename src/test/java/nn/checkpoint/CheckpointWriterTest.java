@@ -8,10 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.time.Instant;
 
 import nn.data.DatasetKind;
+import nn.io.AtomicFile;
 import nn.model.ModelSpec;
 import nn.model.Network;
 import nn.model.Rng;
@@ -100,16 +99,22 @@ class CheckpointWriterTest {
     }
 
     @Test
-    void aResumedRunStartsByRemovingStaleTemporaryFiles() throws IOException {
+    void aResumedRunStartsByRemovingWhatAKilledWriterLeft() throws IOException {
         epochDone(1, 0.80);
-        Path stale = Files.writeString(run.resolve(".last.ckpt.8461302957.tmp"), "half a checkpoint");
-        Files.setLastModifiedTime(stale, FileTime.from(Instant.now().minus(RunDirectory.STALE_AFTER).minusSeconds(1)));
-        Path beingWritten = Files.writeString(run.resolve(".best.ckpt.1234.tmp"), "another process, right now");
+        long dead = deadProcessId();
+        Path killed = Files.writeString(run.resolve(".last.ckpt." + dead + ".8461302957.tmp"), "half a checkpoint");
+        Path beingWritten = Files.writeString(run.resolve(AtomicFile.temporaryPrefix(run.resolve("best.ckpt")) + "1234.tmp"), "this process, right now");
         Path users = Files.writeString(run.resolve("notes.tmp"), "not ours");
-        Files.setLastModifiedTime(users, FileTime.from(Instant.EPOCH));
 
         new CheckpointWriter(run, origin, 0);
-        assertFalse(Files.exists(stale));
+        assertFalse(Files.exists(killed));
         assertTrue(Files.exists(beingWritten) && Files.exists(users));
+    }
+
+    /** A process id no process has now. */
+    private static long deadProcessId() {
+        long pid = 4_000_000;
+        while (ProcessHandle.of(pid).isPresent()) pid++;
+        return pid;
     }
 }
