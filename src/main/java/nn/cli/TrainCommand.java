@@ -2,6 +2,7 @@ package nn.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -221,8 +222,9 @@ final class TrainCommand implements Callable<Integer> {
                 finished = new Trainer(split.train(), split.validation(), TrainListener.all(progress, writer)).run(state, stop::get);
             } catch (DivergedException e) {
                 progress.close();
-                throw new DivergedException(e, state.epoch > 0 ? "kept the last finite checkpoint, of epoch " + state.epoch + ", in " + runDir
-                        : "no checkpoint was written");
+                if (state.epoch > 0) throw new DivergedException(e, "kept the last finite checkpoint, of epoch " + state.epoch + ", in " + runDir);
+                if (resumed == null) Files.deleteIfExists(runDir);   // still empty: the run left nothing
+                throw new DivergedException(e, "no checkpoint was written");
             }
             if (!finished) {
                 progress.close();

@@ -62,7 +62,8 @@ class TrainCommandTest {
         assertEquals(1, r.code(), r.out());
         assertTrue(r.err().contains("training diverged in epoch 1 at step") && r.err().contains("try a lower --lr"), r.err());
         assertTrue(r.err().contains("no checkpoint was written") && !r.err().contains("\tat "), r.err());
-        assertFalse(Files.exists(dir.resolve("runs/latest/best.ckpt")));
+        assertFalse(Files.exists(dir.resolve("runs/latest")), "latest moves only once a run has a checkpoint");
+        assertEquals(0, dir.resolve("runs").toFile().list().length, "the empty run folder is gone");
     }
 
     @Test
