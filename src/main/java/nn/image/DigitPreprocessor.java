@@ -19,9 +19,8 @@ import java.util.List;
  *   <li>even out the light: the paper's level is estimated locally, at a scale far larger than a
  *       stroke, and ink is judged relative to it, so light falling off across a photo or a darker
  *       table beside the sheet is not taken for ink;</li>
- *   <li>clean-up: a contrast stretch up to the ink level (99.5th percentile), faint values
- *       (paper texture, noise, light ruled lines) set to 0, and dark ruled lines spanning the
- *       picture erased;</li>
+ *   <li>clean-up: a contrast stretch up to the ink level (99.5th percentile), ruled lines
+ *       spanning the picture erased, and faint values (paper texture, noise) set to 0;</li>
  *   <li>find the digits ({@link DigitFinder}): pieces touching the picture's edge, specks and
  *       anything out of the digits' row dropped, pieces in the same columns joined into one digit,
  *       touching digits split;</li>
@@ -36,8 +35,10 @@ public final class DigitPreprocessor {
     public static final int SIZE = 28, DIGIT = 20;
     private static final float FAINT = 0.2f;       // below this (after stretching) it is paper, not ink
     private static final float INK = 0.4f;         // at least this is certainly ink
-    private static final double LINE_SPAN = 0.8;   // a row (column) this much of it ink is a ruled line
-    private static final double LINE_THICKNESS = 0.03;   // ... if its band is at most this thick
+    private static final double LINE_SPAN = 0.8;   // a row (column) this much of it above LINE_FAINT is a ruled line
+    private static final float LINE_FAINT = 0.1f;
+    private static final float CROSSING = 0.25f;   // this much above a line's level: a stroke crossing it
+    private static final double LINE_THICKNESS = 0.03;   // ruled lines are at most this thick
     private static final double MIDDLE_LIGHT = 0.8;   // this share of the middle light: dark ink
     private static final int LIGHT_BLOCKS = 8;     // the paper's level is measured in blocks of 1/8 of the picture
     private static final double PAPER_SHARE = 0.5; // ... as the median of a block (half the pixels or more are paper)
@@ -204,56 +205,78 @@ public final class DigitPreprocessor {
         return hi - lo > 0.15f && light >= MIDDLE_LIGHT * middle.length;
     }
 
-    /** Ink (relative to the paper, which is 0) stretched to [0, 1], faint values 0, ruled lines erased; null when no ink stands out. */
+    /**
+     * Ink (relative to the paper, which is 0) stretched to [0, 1], ruled lines erased, faint values
+     * 0; null when no ink stands out.
+     */
     static GreyImage clean(GreyImage g) {
         float[] v = g.pixels();
         float ink = percentile(v.clone(), 0.995);
         if (ink < 0.15f) return null;
         float[] out = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            float s = Math.min(1, v[i] / ink);
-            out[i] = s < FAINT ? 0 : s;
-        }
+        for (int i = 0; i < v.length; i++) out[i] = Math.min(1, v[i] / ink);
         GreyImage c = new GreyImage(g.width(), g.height(), out);
         eraseRuledLines(c);
-        for (float f : out) if (f >= INK) return c;
-        return null;
+        boolean any = false;
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] < FAINT) out[i] = 0;
+            any |= out[i] >= INK;
+        }
+        return any ? c : null;
     }
 
     /**
-     * Clears thin bands of rows (and columns) that are mostly ink across the picture: ruled paper,
-     * margins (counting all the ink in the row, as noise breaks a faint line into pieces). A thicker
-     * band is not a line but an area (a table beside the sheet), left for the digit finder to drop
-     * as touching the edge.
+     * Clears the ruled lines: rows (and columns) mostly above the paper across the picture, while
+     * the rows a little way above and below, past the thickest line, are not (so a table beside
+     * the sheet, or the sheet's shaded side, is an area, not a line). Where a stroke darker than
+     * the line crosses it, the stroke stays. It looks before faint values
+     * are cut, at anything clearly above paper noise, since noise lifts only parts of a faint line
+     * above the cut.
      */
     static void eraseRuledLines(GreyImage g) {
         int w = g.width(), h = g.height();
-        boolean[] rows = new boolean[h], columns = new boolean[w];
         int[] inRow = new int[h], inColumn = new int[w];
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
-                if (g.get(x, y) > 0) {
+                if (g.get(x, y) > LINE_FAINT) {
                     inRow[y]++;
                     inColumn[x]++;
                 }
             }
         }
-        for (int y = 0; y < h; y++) rows[y] = inRow[y] >= LINE_SPAN * w;
-        for (int x = 0; x < w; x++) columns[x] = inColumn[x] >= LINE_SPAN * h;
-        keepThinBands(rows);
-        keepThinBands(columns);
-        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) if (rows[y] || columns[x]) g.set(x, y, 0);
+        boolean[] rows = lines(inRow, w), columns = lines(inColumn, h);
+        float[] rowLevel = new float[h], columnLevel = new float[w];
+        for (int y = 0; y < h; y++) {
+            int row = y;
+            if (rows[y]) rowLevel[y] = median(w, x -> g.get(x, row));
+        }
+        for (int x = 0; x < w; x++) {
+            int column = x;
+            if (columns[x]) columnLevel[x] = median(h, y -> g.get(column, y));
+        }
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                boolean line = rows[y] && g.get(x, y) < rowLevel[y] + CROSSING || columns[x] && g.get(x, y) < columnLevel[x] + CROSSING;
+                if (line) g.set(x, y, 0);
+            }
+        }
     }
 
-    /** Unmarks runs of marked lines thicker than a ruled line. */
-    private static void keepThinBands(boolean[] marked) {
-        int thickest = Math.max(2, (int) (LINE_THICKNESS * marked.length));
-        for (int start = 0; start < marked.length; ) {
-            int end = start;
-            while (end < marked.length && marked[end]) end++;
-            if (end - start > thickest) Arrays.fill(marked, start, end, false);
-            start = Math.max(end, start + 1);
+    private static float median(int n, java.util.function.IntToDoubleFunction value) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) value.applyAsDouble(i);
+        return percentile(v, 0.5);
+    }
+
+    /** Which of the rows (or columns), each with this much ink out of length, are ruled lines. */
+    private static boolean[] lines(int[] ink, int length) {
+        int n = ink.length, away = Math.max(2, (int) (LINE_THICKNESS * n)) + 1;
+        boolean[] line = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            line[i] = ink[i] >= LINE_SPAN * length
+                    && (i - away < 0 || ink[i - away] < 0.5 * length) && (i + away >= n || ink[i + away] < 0.5 * length);
         }
+        return line;
     }
 
     /** Crop, scale the longer side to 20 px, paste into 28x28, centre of mass to the centre. */

@@ -163,20 +163,22 @@ class DigitPreprocessorTest {
     }
 
     @Test
-    void thinRuledLinesAreErasedButNotAnAreaAlongTheEdge() {
+    void thinRuledLinesAreErasedButNotAStrokeCrossingThemNorAnAreaAlongTheEdge() {
         GreyImage g = DigitFinderTest.picture(
+                "..........#...########",
+                "..........#...########",
+                "######################",   // a light ruled line (0.3), crossed by a stroke at x = 10
+                "..........#...########",
                 "..............########",
-                "..............########",
-                "######################",   // a ruled line
-                "..............########",
-                "......#.......########",
                 "......#.......########",
                 "......#.......########",
                 "......#.......########",
                 "......#.......########",
                 "......#.......########");
+        for (int x = 0; x < 14; x++) if (x != 10) g.set(x, 2, 0.3f);
         DigitPreprocessor.eraseRuledLines(g);
         assertEquals(0, g.get(3, 2), "the ruled line");
+        assertEquals(1, g.get(10, 2), "the stroke crossing it");
         assertEquals(1, g.get(6, 5), "the digit");
         assertEquals(1, g.get(18, 5), "the area along the edge: a band of columns far thicker than a line");
     }
