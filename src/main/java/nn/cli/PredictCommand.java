@@ -7,8 +7,10 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
@@ -17,6 +19,7 @@ import javax.imageio.ImageIO;
 import com.google.gson.Gson;
 import nn.checkpoint.Checkpoint;
 import nn.eval.Predictor;
+import nn.image.Box;
 import nn.image.DigitPreprocessor;
 import nn.image.ImageLoadException;
 import nn.image.ImageReading;
@@ -29,10 +32,13 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Say which digit is in your own pictures (PNG, JPEG, BMP, GIF; any size).",
-                "Each picture is prepared the way MNIST was made: transparency composited, dark-on-light inverted, "
-                        + "paper and ruled lines cleaned away, cropped, scaled to 20 px and centred by mass in 28x28."},
-        footer = {"", "Output: one line per image,  PATH  DIGIT  CONFIDENCE  and the top-K probabilities.",
+        description = {"Say which digit, or which number, is in your own pictures (PNG, JPEG, BMP, GIF; any size): "
+                + "scans, drawings, photos of paper.",
+                "Each picture is prepared the way MNIST was made: transparency composited, dark-on-light inverted, the light "
+                        + "evened out, paper, ruled lines, the sheet's edge and specks cleaned away; each digit cropped, scaled to "
+                        + "20 px and centred by mass in 28x28. Digits side by side are read as a number, left to right."},
+        footer = {"", "Output: one line per image,  PATH  DIGIT  CONFIDENCE  and the top-K probabilities;",
+                "for a number,  PATH  NUMBER  CONFIDENCE  (the product of the digits' confidences) and each digit:confidence.",
                 "", "Examples:",
                 "  nn predict data/samples/*.png",
                 "  nn predict --top 3 --save-input seen/ my-digits/",
@@ -48,14 +54,19 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--top", paramLabel = "K", defaultValue = "3", description = "How many of the likeliest classes to list (default: ${DEFAULT-VALUE}).")
     int top;
 
-    @Option(names = "--json", description = "One JSON object per image: {\"file\",\"prediction\",\"confidence\",\"top\":[...]}.")
+    @Option(names = "--json", description = {"One JSON object per image: {\"file\",\"prediction\",\"confidence\",\"top\":[{\"class\",\"probability\"}]} "
+            + "(classes as numbers; a data set with names adds \"label\");",
+            "for a number: {\"file\",\"number\",\"confidence\",\"digits\":[{\"prediction\",\"confidence\",\"top\",\"box\":[x,y,w,h]}]}."})
     boolean json;
 
-    @Option(names = "--save-input", paramLabel = "DIR", description = "Write the 28x28 image the network saw, per input, as PNG.")
+    @Option(names = "--single", description = "Read each picture as one digit, even if it holds several pieces side by side.")
+    boolean single;
+
+    @Option(names = "--save-input", paramLabel = "DIR", description = "Write the 28x28 image the network saw, per input (per digit of a number), as PNG.")
     Path saveInput;
 
     @Option(names = "--invert", paramLabel = "auto|yes|no", defaultValue = "auto",
-            description = "Dark ink on light paper is inverted to MNIST's white on black; auto decides from the border (default).")
+            description = "Dark ink on light paper is inverted to MNIST's white on black; auto decides from the picture (default).")
     String invert;
 
     @Option(names = "--uncertainty", paramLabel = "N",
@@ -64,12 +75,32 @@ final class PredictCommand implements Callable<Integer> {
                     + Uncertain.MAX_STD + " or the mean confidence under " + Uncertain.MIN_CONFIDENCE + "."})
     Integer uncertainty;
 
+    private final Gson gson = new Gson();
+
     /** When a Monte-Carlo prediction counts as unsure. */
     static final class Uncertain {
         static final double MAX_STD = 0.1, MIN_CONFIDENCE = 0.7;
 
         static boolean is(float mean, float std) {
             return std > MAX_STD || mean < MIN_CONFIDENCE;
+        }
+    }
+
+    /** A picture prepared for the network: one 28x28 input per digit, left to right, and where each digit is (null when read as one). */
+    private record Reading(Path file, List<float[]> inputs, List<Box> boxes) {}
+
+    /** The network's answer for one input: classes from likeliest down, their probabilities, and the Monte-Carlo spread if any. */
+    private record Answer(Integer[] order, float[] probabilities, Float std) {
+        int best() {
+            return order[0];
+        }
+
+        float confidence() {
+            return probabilities[order[0]];
+        }
+
+        boolean unsure() {
+            return std != null && Uncertain.is(confidence(), std);
         }
     }
 
@@ -85,72 +116,159 @@ final class PredictCommand implements Callable<Integer> {
         if (top < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--top must be at least 1");
         Checkpoint.Loaded model = checkpoint.load();
         List<String> names = model.origin().classNames();
+        if (uncertainty != null && (uncertainty < 2 || !model.network().hasDropout())) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), uncertainty < 2 ? "--uncertainty needs at least 2 passes"
+                    : "--uncertainty needs a model with dropout; " + model.network().spec().text() + " has none (train with --dropout)");
+        }
+        boolean numbers = !single && digitClasses(names);
 
-        List<Path> files = expand(inputs);
-        List<Path> ok = new ArrayList<>();
-        List<float[]> prepared = new ArrayList<>();
+        List<Reading> readings = new ArrayList<>();
         int failures = 0;
-        for (Path file : files) {
+        for (Path file : expand(inputs)) {
             try {
-                BufferedImage image = ImageReading.read(file);
-                DigitPreprocessor.Result r = DigitPreprocessor.prepare(image, mode);
-                if (r == null) throw new ImageLoadException(file, "no digit found (the picture is blank)");
-                ok.add(file);
-                prepared.add(r.pixels());
-                if (saveInput != null) saveInput(file, r.pixels());
+                Reading r = read(file, mode, numbers);
+                readings.add(r);
+                if (saveInput != null) saveInputs(r);
             } catch (ImageLoadException e) {
                 err.println("nn predict: error: " + e.getMessage());
                 failures++;
             }
         }
-        float[] pixels = new float[prepared.size() * DigitPreprocessor.SIZE * DigitPreprocessor.SIZE];
-        for (int i = 0; i < prepared.size(); i++) System.arraycopy(prepared.get(i), 0, pixels, i * 784, 784);
-        if (uncertainty != null && (uncertainty < 2 || !model.network().hasDropout())) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), uncertainty < 2 ? "--uncertainty needs at least 2 passes"
-                    : "--uncertainty needs a model with dropout; " + model.network().spec().text() + " has none (train with --dropout)");
-        }
+        List<float[]> all = readings.stream().flatMap(r -> r.inputs().stream()).toList();
+        int size = DigitPreprocessor.SIZE * DigitPreprocessor.SIZE;
+        float[] pixels = new float[all.size() * size];
+        for (int i = 0; i < all.size(); i++) System.arraycopy(all.get(i), 0, pixels, i * size, size);
         Predictor.Spread spread = uncertainty == null ? null
-                : Predictor.monteCarlo(model.network(), pixels, prepared.size(), uncertainty, model.state().config.seed());
-        float[] probs = spread != null ? spread.mean() : Predictor.probabilities(model.network(), pixels, prepared.size());
+                : Predictor.monteCarlo(model.network(), pixels, all.size(), uncertainty, model.state().config.seed());
+        float[] probs = spread != null ? spread.mean() : Predictor.probabilities(model.network(), pixels, all.size());
         int classes = model.network().classes();
-        Gson gson = new Gson();
-        for (int i = 0; i < ok.size(); i++) {
-            Integer[] order = new Integer[classes];
-            for (int k = 0; k < classes; k++) order[k] = k;
-            final int row = i;
-            java.util.Arrays.sort(order, (a, b) -> Float.compare(probs[row * classes + b], probs[row * classes + a]));
-            int best = order[0];
-            if (json) {
-                List<java.util.Map<String, Object>> topList = new ArrayList<>();
-                for (int k = 0; k < Math.min(top, classes); k++) {
-                    topList.add(java.util.Map.of("class", names.get(order[k]), "probability", probs[i * classes + order[k]]));
-                }
-                java.util.Map<String, Object> o = new java.util.LinkedHashMap<>();
-                o.put("file", ok.get(i).toString());
-                o.put("prediction", names.get(best));
-                o.put("confidence", probs[i * classes + best]);
-                o.put("top", topList);
-                if (spread != null) {
-                    float std = spread.std()[i * classes + best];
-                    o.put("uncertainty", java.util.Map.of("passes", uncertainty, "std", std, "unsure", Uncertain.is(probs[i * classes + best], std)));
-                }
-                out.println(gson.toJson(o));
+        int row = 0;
+        for (Reading r : readings) {
+            List<Answer> answers = new ArrayList<>();
+            for (int d = 0; d < r.inputs().size(); d++, row++) {
+                float[] p = java.util.Arrays.copyOfRange(probs, row * classes, (row + 1) * classes);
+                answers.add(answer(p, spread == null ? null : spread.std()[row * classes + argmax(p)]));
+            }
+            if (r.boxes() == null || r.boxes().size() == 1) {
+                out.println(json ? gson.toJson(digitJson(answers.get(0), names, r.file())) : digitLine(r.file(), answers.get(0), names));
             } else {
-                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%s  %s  %.3f ", ok.get(i), names.get(best), probs[i * classes + best]));
-                for (int k = 0; k < Math.min(top, classes); k++) {
-                    line.append(String.format(Locale.ROOT, " %s:%.3f", names.get(order[k]), probs[i * classes + order[k]]));
-                }
-                if (spread != null) {
-                    float std = spread.std()[i * classes + best];
-                    line.append(String.format(Locale.ROOT, "  ±%.3f over %d passes%s", std, uncertainty,
-                            Uncertain.is(probs[i * classes + best], std) ? "  UNSURE" : ""));
-                }
-                out.println(line);
+                out.println(json ? gson.toJson(numberJson(r, answers, names)) : numberLine(r.file(), answers));
             }
         }
         out.flush();
         err.flush();
         return failures == 0 ? 0 : 1;
+    }
+
+    /** Whether the classes are the digits 0-9 (MNIST), so that digits side by side make a number. */
+    static boolean digitClasses(List<String> names) {
+        for (int k = 0; k < names.size(); k++) if (!names.get(k).equals(String.valueOf(k))) return false;
+        return names.size() == 10;
+    }
+
+    private static Reading read(Path file, DigitPreprocessor.Invert mode, boolean numbers) throws IOException {
+        BufferedImage image = ImageReading.read(file);
+        if (!numbers) {
+            DigitPreprocessor.Result r = DigitPreprocessor.prepare(image, mode);
+            if (r == null) throw blank(file);
+            return new Reading(file, List.of(r.pixels()), null);
+        }
+        List<DigitPreprocessor.Digit> digits = DigitPreprocessor.prepareDigits(image, mode);
+        if (digits == null) throw blank(file);
+        return new Reading(file, digits.stream().map(DigitPreprocessor.Digit::pixels).toList(),
+                digits.stream().map(DigitPreprocessor.Digit::box).toList());
+    }
+
+    private static ImageLoadException blank(Path file) {
+        return new ImageLoadException(file, "no digit found (the picture is blank)");
+    }
+
+    private static int argmax(float[] p) {
+        int best = 0;
+        for (int k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
+        return best;
+    }
+
+    private static Answer answer(float[] p, Float std) {
+        Integer[] order = new Integer[p.length];
+        for (int k = 0; k < p.length; k++) order[k] = k;
+        java.util.Arrays.sort(order, (a, b) -> Float.compare(p[b], p[a]));
+        return new Answer(order, p, std);
+    }
+
+    /** PATH  DIGIT  CONFIDENCE  k:p ... (and the Monte-Carlo spread). */
+    private String digitLine(Path file, Answer a, List<String> names) {
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%s  %s  %.3f ", file, names.get(a.best()), a.confidence()));
+        for (int k = 0; k < Math.min(top, a.order().length); k++) {
+            line.append(String.format(Locale.ROOT, " %s:%.3f", names.get(a.order()[k]), a.probabilities()[a.order()[k]]));
+        }
+        if (a.std() != null) {
+            line.append(String.format(Locale.ROOT, "  ±%.3f over %d passes%s", a.std(), uncertainty, a.unsure() ? "  UNSURE" : ""));
+        }
+        return line.toString();
+    }
+
+    /** PATH  NUMBER  CONFIDENCE  digits d:p ... (and the largest Monte-Carlo spread). */
+    private String numberLine(Path file, List<Answer> answers) {
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%s  %s  %.3f  digits", file, number(answers), confidence(answers)));
+        for (Answer a : answers) line.append(String.format(Locale.ROOT, " %d:%.3f", a.best(), a.confidence()));
+        if (uncertainty != null) {
+            float std = answers.stream().map(Answer::std).max(Float::compare).orElseThrow();
+            line.append(String.format(Locale.ROOT, "  ±%.3f (largest) over %d passes%s", std, uncertainty,
+                    answers.stream().anyMatch(Answer::unsure) ? "  UNSURE" : ""));
+        }
+        return line.toString();
+    }
+
+    private static String number(List<Answer> answers) {
+        StringBuilder n = new StringBuilder();
+        for (Answer a : answers) n.append(a.best());
+        return n.toString();
+    }
+
+    /** A number's confidence: the product of its digits' (each must be right). */
+    private static float confidence(List<Answer> answers) {
+        float c = 1;
+        for (Answer a : answers) c *= a.confidence();
+        return c;
+    }
+
+    /** {"file", "prediction", ["label",] "confidence", "top", ["uncertainty"]}; "file" null for a digit of a number. */
+    private Map<String, Object> digitJson(Answer a, List<String> names, Path file) {
+        boolean labels = !digitClasses(names);
+        Map<String, Object> o = new LinkedHashMap<>();
+        if (file != null) o.put("file", file.toString());
+        o.put("prediction", a.best());
+        if (labels) o.put("label", names.get(a.best()));
+        o.put("confidence", a.confidence());
+        List<Map<String, Object>> topList = new ArrayList<>();
+        for (int k = 0; k < Math.min(top, a.order().length); k++) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("class", a.order()[k]);
+            if (labels) c.put("label", names.get(a.order()[k]));
+            c.put("probability", a.probabilities()[a.order()[k]]);
+            topList.add(c);
+        }
+        o.put("top", topList);
+        if (a.std() != null) o.put("uncertainty", Map.of("passes", uncertainty, "std", a.std(), "unsure", a.unsure()));
+        return o;
+    }
+
+    /** {"file", "number", "confidence", "digits": [{"prediction", "confidence", "top", "box": [x, y, w, h]}]}. */
+    private Map<String, Object> numberJson(Reading r, List<Answer> answers, List<String> names) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("file", r.file().toString());
+        o.put("number", number(answers));
+        o.put("confidence", confidence(answers));
+        List<Map<String, Object>> digits = new ArrayList<>();
+        for (int d = 0; d < answers.size(); d++) {
+            Map<String, Object> digit = digitJson(answers.get(d), names, null);
+            Box b = r.boxes().get(d);
+            digit.put("box", List.of(b.x(), b.y(), b.w(), b.h()));
+            digits.add(digit);
+        }
+        o.put("digits", digits);
+        return o;
     }
 
     /** Files as given; folders contribute their files (sorted, not recursive). */
@@ -168,17 +286,22 @@ final class PredictCommand implements Callable<Integer> {
         return files;
     }
 
-    private void saveInput(Path file, float[] pixels) throws IOException {
+    /** name-28x28.png, or for a number name-1-28x28.png, name-2-28x28.png, ... left to right. */
+    private void saveInputs(Reading r) throws IOException {
+        String name = r.file().getFileName().toString().replaceAll("\\.[^.]*$", "");
+        for (int d = 0; d < r.inputs().size(); d++) {
+            String suffix = r.inputs().size() == 1 ? "" : "-" + (d + 1);
+            savePicture(r.inputs().get(d), saveInput.resolve(name + suffix + "-28x28.png"));
+        }
+    }
+
+    private static void savePicture(float[] pixels, Path file) throws IOException {
         BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
         for (int y = 0; y < 28; y++) {
-            for (int x = 0; x < 28; x++) {
-                int v = Math.round(255 * pixels[y * 28 + x]);
-                img.getRaster().setSample(x, y, 0, v);
-            }
+            for (int x = 0; x < 28; x++) img.getRaster().setSample(x, y, 0, Math.round(255 * pixels[y * 28 + x]));
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ImageIO.write(img, "png", bytes);
-        String name = file.getFileName().toString().replaceAll("\\.[^.]*$", "") + "-28x28.png";
-        AtomicFile.write(saveInput.resolve(name), bytes.toByteArray());
+        AtomicFile.write(file, bytes.toByteArray());
     }
 }

@@ -115,6 +115,75 @@ class DigitPreprocessorTest {
     }
 
     @Test
+    void inkIsDarkOnAScanAndOnAPhotoWhoseTableFillsMostOfTheFrame() {
+        GreyImage scan = GreyImage.blank(40, 40), photo = GreyImage.blank(40, 40), drawing = GreyImage.blank(40, 40);
+        for (int y = 0; y < 40; y++) {
+            for (int x = 0; x < 40; x++) {
+                boolean stroke = x >= 18 && x < 22 && y >= 10 && y < 30;
+                boolean sheet = x >= 8 && x < 32 && y >= 8 && y < 32;   // 36% of the frame; the rest is table
+                scan.set(x, y, stroke ? 0.1f : 0.9f);
+                photo.set(x, y, stroke ? 0.1f : sheet ? 0.8f : 0.3f);
+                drawing.set(x, y, stroke ? 1f : 0f);   // white on black, like MNIST
+            }
+        }
+        assertTrue(DigitPreprocessor.darkInk(scan));
+        assertTrue(DigitPreprocessor.darkInk(photo));
+        assertFalse(DigitPreprocessor.darkInk(drawing));
+    }
+
+    @Test
+    void lightFallingOffAcrossThePageIsEvenedOut() {
+        // Ink-bright (inverted) paper from 0.05 on the left to 0.55 on the right, a stroke taking 80% of the light in two places.
+        int w = 120, h = 60;
+        GreyImage g = GreyImage.blank(w, h);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                float paper = 0.05f + 0.5f * x / w;
+                boolean stroke = (x >= 20 && x < 24 || x >= 96 && x < 100) && y >= 15 && y < 45;
+                g.set(x, y, stroke ? paper + 0.8f * (1 - paper) : paper);
+            }
+        }
+        GreyImage even = DigitPreprocessor.evenOutLight(g);
+        // The paper's level is the lowest of a block and its neighbours, so on a slope this steep it lags by up to 0.15.
+        for (int x : new int[] {5, 40, 80, 115}) assertEquals(0, even.get(x, 30), 0.15, "paper at x = " + x);
+        assertEquals(0.8, even.get(21, 30), 0.08, "the stroke where the paper is bright");
+        assertEquals(0.8, even.get(97, 30), 0.08, "the stroke where the paper is dim");
+    }
+
+    @Test
+    void theTableBesideTheSheetIsNotTakenForPaper() {
+        // Ink-bright: paper 0.1 with a thick blot, a darker table (0.6) along the right quarter.
+        GreyImage g = GreyImage.blank(80, 80);
+        for (int y = 0; y < 80; y++) {
+            for (int x = 0; x < 80; x++) g.set(x, y, x >= 60 ? 0.6f : x >= 20 && x < 34 && y >= 20 && y < 34 ? 0.9f : 0.1f);
+        }
+        GreyImage paper = DigitPreprocessor.paperLevel(g);
+        assertEquals(0.1, paper.get(27, 27), 0.01, "under the blot");
+        assertEquals(0.1, paper.get(62, 40), 0.01, "next to the sheet's edge, the table is above the paper");
+    }
+
+    @Test
+    void thinRuledLinesAreErasedButNotAStrokeCrossingThemNorAnAreaAlongTheEdge() {
+        GreyImage g = DigitFinderTest.picture(
+                "..........#...########",
+                "..........#...########",
+                "######################",   // a light ruled line (0.3), crossed by a stroke at x = 10
+                "..........#...########",
+                "..............########",
+                "......#.......########",
+                "......#.......########",
+                "......#.......########",
+                "......#.......########",
+                "......#.......########");
+        for (int x = 0; x < 14; x++) if (x != 10) g.set(x, 2, 0.3f);
+        DigitPreprocessor.eraseRuledLines(g);
+        assertEquals(0, g.get(3, 2), "the ruled line");
+        assertEquals(1, g.get(10, 2), "the stroke crossing it");
+        assertEquals(1, g.get(6, 5), "the digit");
+        assertEquals(1, g.get(18, 5), "the area along the edge: a band of columns far thicker than a line");
+    }
+
+    @Test
     void aBlankPictureHasNoDigit() {
         BufferedImage img = new BufferedImage(50, 50, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 50; y++) for (int x = 0; x < 50; x++) img.setRGB(x, y, 0xf0f0f0);
