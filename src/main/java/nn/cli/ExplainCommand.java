@@ -54,9 +54,13 @@ final class ExplainCommand implements Callable<Integer> {
                 names.get(k), probs[k])));
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("file", image.toString());
-        j.put("prediction", names.get(predicted));
+        // Classes as numbers, as in nn predict --json; a data set with names adds them.
+        boolean labels = !PredictCommand.digitClasses(names);
+        j.put("prediction", predicted);
+        if (labels) j.put("label", names.get(predicted));
         j.put("confidence", probs[predicted]);
-        j.put("class", names.get(k));
+        j.put("class", k);
+        if (labels) j.put("class_label", names.get(k));
         j.put("probability", probs[k]);
         j.put("saliency", saliency);
         j.put("occlusion", occlusion);
