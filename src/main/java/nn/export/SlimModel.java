@@ -37,8 +37,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * A model saved for use, not for more training: the spec, where it came from, and its arrays,
  * each stored densely or, when that is smaller (a pruned model), as a bitmap of which values are
  * not zero followed by those values. No optimiser state, no masks: a 90%-sparse model takes
- * about an eighth of its dense weight bytes. Values keep their exact float32 bits, so
- * predictions are bit-identical to the checkpoint's.
+ * about an eighth of its dense weight bytes. Values keep their exact float32 bits (a pruned
+ * weight's −0 comes back as +0, which no layer tells apart: x·(±0) is a zero, and adding a zero
+ * changes no sum), so predictions are bit-identical to the checkpoint's.
  * <pre>
  *   "NNSLIM\r\n"                        8 bytes
  *   int32 format version                 1
@@ -106,14 +107,14 @@ public final class SlimModel {
         for (int k = 0; k < arrays.size(); k++) {
             float[] v = arrays.get(k).toFloatArray();
             int stored = 0;
-            for (float x : v) if (Float.floatToRawIntBits(x) != 0) stored++;
+            for (float x : v) if (x != 0) stored++;
             boolean bitmap = (v.length + 7) / 8 + 4L * stored < 4L * v.length;
             ByteBuffer buf = ByteBuffer.allocate(bitmap ? (v.length + 7) / 8 + 4 * stored : 4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
             if (bitmap) {
                 byte[] bits = new byte[(v.length + 7) / 8];
-                for (int i = 0; i < v.length; i++) if (Float.floatToRawIntBits(v[i]) != 0) bits[i >> 3] |= (byte) (1 << (i & 7));
+                for (int i = 0; i < v.length; i++) if (v[i] != 0) bits[i >> 3] |= (byte) (1 << (i & 7));
                 buf.put(bits);
-                for (float x : v) if (Float.floatToRawIntBits(x) != 0) buf.putFloat(x);
+                for (float x : v) if (x != 0) buf.putFloat(x);
             } else {
                 for (float x : v) buf.putFloat(x);
             }
