@@ -198,6 +198,7 @@ public final class OnnxImport {
                     new float[] {(float) (scaling.std() * scaling.std() - OnnxExport.NN_BN_EPSILON)}, 0));
             start = new Chain(layers.size(), start.map(), start.shape(), start.order());
         }
+        inputLayers = layers.size();
         values.put(inputName, start);
         for (NodeProto node : graph.getNodeList()) node(node);
         Chain end = output();
@@ -205,6 +206,8 @@ public final class OnnxImport {
     }
 
     private String inputName;
+    /** Layers in front of the model's own: the input normalisation, if any. */
+    private int inputLayers;
 
     private void refuseUnsupported() {
         List<String> bad = new ArrayList<>();
@@ -533,7 +536,7 @@ public final class OnnxImport {
         long[] s = c.ints();
         long features = x.shape().size();
         if (s.length == 2 && (s[1] == features || (s[1] == -1 && (s[0] == -1 || s[0] == 0 || s[0] >= 1)))) return flattened(x);
-        if (s.length == 4 && !x.map() && x.layers() == 0 && s[1] == 1 && s[2] == 28 && s[3] == 28) {
+        if (s.length == 4 && !x.map() && x.layers() == inputLayers && s[1] == 1 && s[2] == 28 && s[3] == 28) {
             return new Chain(x.layers(), true, ModelSpec.MNIST_INPUT, null);   // [N,784] to [N,1,28,28]: the same pixels
         }
         if (s.length == 4 && x.map() && s[1] == x.shape().channels() && s[2] == x.shape().height() && s[3] == x.shape().width()) return x;

@@ -49,6 +49,22 @@ class OnnxCommandsTest {
         assertEquals(0, Nn.run("show", "activations", "--checkpoint", onnx.toString(), "--out", dir.toString(), SAMPLE).code());
     }
 
+    /** A model trained in PyTorch (scripts/pytorch-mnist-onnx.py) reads the sample photos: each file name says its digit. */
+    @Test
+    void aPyTorchModelReadsPictures() throws Exception {
+        String[] samples = Files.list(Path.of("data/samples")).map(Path::toString).sorted().toArray(String[]::new);
+        String[] args = new String[4 + samples.length];
+        System.arraycopy(new String[] {"predict", "--checkpoint", "data/models/pytorch-cnn.onnx", "--normalize=0.1307,0.3081"}, 0, args, 0, 4);
+        System.arraycopy(samples, 0, args, 4, samples.length);
+        Nn.Result r = Nn.run(args);
+        assertEquals(0, r.code(), r.err());
+        for (String line : r.out().strip().split("\n")) {
+            String[] words = line.trim().split("\\s+");
+            String digit = words[0].replaceAll(".*digit(\\d).*", "$1");
+            assertEquals(digit, words[1], line);
+        }
+    }
+
     @Test
     void problemsAreOneLine() throws Exception {
         Path junk = dir.resolve("junk.onnx");
