@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -64,7 +65,7 @@ public final class OnnxImport {
     /** Operators nn turns into its layers (Shape, Gather, Unsqueeze, Concat, Squeeze, Cast, Slice only to compute a Reshape's shape). */
     public static final Set<String> SUPPORTED = Set.of("Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Pow", "Sqrt", "Erf",
             "Conv", "MaxPool", "Relu", "Sigmoid", "Tanh", "Gelu", "BatchNormalization", "Flatten", "Reshape", "Softmax",
-            "LogSoftmax", "Dropout", "Identity", "Constant", "Shape", "Gather", "Unsqueeze", "Concat", "Squeeze", "Cast", "Slice");
+            "LogSoftmax", "Dropout", "Identity", "Transpose", "Constant", "Shape", "Gather", "Unsqueeze", "Concat", "Squeeze", "Cast", "Slice");
     private static final Set<String> SHAPE_OPS = Set.of("Shape", "Gather", "Unsqueeze", "Concat", "Squeeze", "Cast", "Slice");
 
     /** How pixels are scaled before the model sees them: (pixel / 255 − mean) / std. nn's own models use (0, 1). */
@@ -155,7 +156,16 @@ public final class OnnxImport {
      * or flat [N, F]; for a flat one that came from flattening a map, {@code order[i]} is the
      * nn (H·W·C) index of ONNX feature i.
      */
-    private record Chain(int layers, boolean map, Shape shape, int[] order) implements Value {}
+    private record Chain(int layers, boolean map, Shape shape, int[] order, boolean nhwc) implements Value {
+        Chain(int layers, boolean map, Shape shape, int[] order) {
+            this(layers, map, shape, order, false);
+        }
+
+        /** A map laid out channels first, as Conv, MaxPool and BatchNormalization read it (with one channel, either layout is). */
+        boolean nchw() {
+            return map && (!nhwc || shape.channels() == 1);
+        }
+    }
 
     /** An element-wise function of a chain value, not yet given a name. */
     private record Expr(Chain base, DoubleUnaryOperator f) implements Value {}
@@ -196,7 +206,7 @@ public final class OnnxImport {
             // (x − mean) / std as a first batch norm: γ = 1, β = 0, running mean = mean, running variance = std² − ε.
             layers.add(new Imported("batchnorm", new float[] {1}, new float[] {0}, new float[] {(float) scaling.mean()},
                     new float[] {(float) (scaling.std() * scaling.std() - OnnxExport.NN_BN_EPSILON)}, 0));
-            start = new Chain(layers.size(), start.map(), start.shape(), start.order());
+            start = new Chain(layers.size(), start.map(), start.shape(), start.order(), start.nhwc());
         }
         inputLayers = layers.size();
         values.put(inputName, start);
@@ -222,7 +232,7 @@ public final class OnnxImport {
         if (!bad.isEmpty()) {
             throw new ImportException("nn cannot run " + (ops.size() == 1 ? "the operator " : "the operators ") + String.join(", ", ops)
                     + ": " + String.join(", ", bad) + " (nn reads Gemm, MatMul+Add, Conv, MaxPool, Relu, Sigmoid, Tanh, Gelu or its Erf form, "
-                    + "BatchNormalization, Flatten, Reshape, Softmax, LogSoftmax, Dropout, Identity)");
+                    + "BatchNormalization, Flatten, Reshape, Transpose, Softmax, LogSoftmax, Dropout, Identity)");
         }
     }
 
@@ -258,7 +268,10 @@ public final class OnnxImport {
         String shown = dims.toString().replace("-1", "N").replace(" ", "");
         if (dims.size() == 4 && dims.get(1) == 1 && dims.get(2) == 28 && dims.get(3) == 28) return new Chain(0, true, ModelSpec.MNIST_INPUT, null);
         if (dims.size() == 2 && dims.get(1) == 784) return new Chain(0, false, Shape.features(784), null);
-        throw new ImportException("input '" + inputName + "' has shape " + shown + "; nn feeds 28x28 grey images as [N,1,28,28] or [N,784]");
+        // Keras' layout, channels last: with one channel, the same pixels in the same order
+        if (dims.size() == 4 && dims.get(1) == 28 && dims.get(2) == 28 && dims.get(3) == 1) return new Chain(0, true, ModelSpec.MNIST_INPUT, null, true);
+        if (dims.size() == 3 && dims.get(1) == 28 && dims.get(2) == 28) return new Chain(0, true, ModelSpec.MNIST_INPUT, null, true);
+        throw new ImportException("input '" + inputName + "' has shape " + shown + "; nn feeds 28x28 grey images as [N,1,28,28] or [N,784] (or [N,28,28,1])");
     }
 
     // ---- the nodes ----
@@ -287,6 +300,7 @@ public final class OnnxImport {
             case "Flatten" -> flatten(n);
             case "Reshape" -> reshape(n);
             case "Softmax", "LogSoftmax" -> softmax(n);
+            case "Transpose" -> transpose(n);
             default -> shapeOp(n);
         };
         if (n.getOutputCount() > 0) values.put(n.getOutput(0), out);
@@ -328,7 +342,7 @@ public final class OnnxImport {
         if (fn == null) throw new ImportException(where(n) + " reads an element-wise function nn has no layer for (not ReLU, sigmoid, tanh or GELU)");
         if (fn.isEmpty()) return base;
         layers.add(Imported.plain(fn));
-        return new Chain(layers.size(), base.map(), base.shape(), base.order());
+        return new Chain(layers.size(), base.map(), base.shape(), base.order(), base.nhwc());
     }
 
     private Value unary(NodeProto n, DoubleUnaryOperator f) {
@@ -351,7 +365,7 @@ public final class OnnxImport {
         }
         Expr x = expr(a), y = expr(b);
         if (x != null && y != null) {
-            if (x.base() != y.base()) throw new ImportException(where(n) + " combines two different activations: nn runs a chain of layers");
+            if (x.base() != y.base()) throw new ImportException(where(n) + " combines two different activations: the graph branches, nn runs a chain of layers");
             DoubleUnaryOperator f = x.f(), g = y.f();
             return new Expr(x.base(), t -> op.applyAsDouble(f.applyAsDouble(t), g.applyAsDouble(t)));
         }
@@ -376,6 +390,7 @@ public final class OnnxImport {
     private Chain bias(NodeProto n, Chain c, Const k) {
         Imported last = layers.isEmpty() || c.layers() == 0 ? null : layers.get(layers.size() - 1);
         int outputs = c.map() ? c.shape().channels() : c.shape().size();
+        if (c.map() && !c.nchw()) throw new ImportException(where(n) + " adds to a channels-last map; nn takes that only as the bias right after Conv");
         if (last == null || last.b() == null || last.mean() != null || c.order() != null || k.size() != outputs) {
             throw new ImportException(where(n) + " adds a tensor of " + k.size() + " values; nn takes that only as the bias right after MatMul or Conv");
         }
@@ -428,6 +443,7 @@ public final class OnnxImport {
     private Value conv(NodeProto n) {
         Chain x = chainIn(n, 0);
         if (!x.map()) throw new ImportException(where(n) + " reads flat features; nn convolves only feature maps");
+        if (!x.nchw()) throw new ImportException(where(n) + " reads a channels-last map (Transpose it to NCHW first)");
         Const w = constIn(n, 1, "weights");
         if (w.dims().length != 4) throw new ImportException(where(n) + ": 2-D convolutions only");
         int f = (int) w.dims()[0], c = (int) w.dims()[1], kh = (int) w.dims()[2], kw = (int) w.dims()[3];
@@ -481,6 +497,7 @@ public final class OnnxImport {
     private Value maxPool(NodeProto n) {
         Chain x = chainIn(n, 0);
         if (!x.map()) throw new ImportException(where(n) + " reads flat features; nn pools only feature maps");
+        if (!x.nchw()) throw new ImportException(where(n) + " reads a channels-last map (Transpose it to NCHW first)");
         int size = square(n, intsAttr(n, "kernel_shape"), -1, "kernel sizes");
         if (size < 1) throw new ImportException(where(n) + " has no kernel_shape");
         int stride = square(n, intsAttr(n, "strides"), 1, "strides");
@@ -500,6 +517,7 @@ public final class OnnxImport {
     private Value batchNorm(NodeProto n) {
         Chain x = chainIn(n, 0);
         if (intAttr(n, "training_mode", 0) != 0) throw new ImportException(where(n) + " is in training mode");
+        if (x.map() && !x.nchw()) throw new ImportException(where(n) + " reads a channels-last map (Transpose it to NCHW first)");
         int channels = x.map() ? x.shape().channels() : x.shape().size();
         float[][] p = new float[4][];
         String[] names = {"scale", "bias", "mean", "variance"};
@@ -513,7 +531,7 @@ public final class OnnxImport {
         double eps = floatAttr(n, "epsilon", 1e-5f);
         for (int j = 0; j < channels; j++) p[3][j] = (float) Math.max(0, p[3][j] + eps - OnnxExport.NN_BN_EPSILON);
         layers.add(new Imported("batchnorm", p[0], p[1], p[2], p[3], 0));
-        return new Chain(layers.size(), x.map(), x.shape(), x.order());
+        return new Chain(layers.size(), x.map(), x.shape(), x.order(), x.nhwc());
     }
 
     private Value flatten(NodeProto n) {
@@ -525,7 +543,8 @@ public final class OnnxImport {
     private Chain flattened(Chain x) {
         if (!x.map()) return x;
         layers.add(Imported.plain("flatten"));
-        return new Chain(layers.size(), false, Shape.features(x.shape().size()), OnnxExport.flattenOrder(x.shape()));
+        // A channels-last map flattens in nn's own order (H·W·C), a channels-first one in C·H·W.
+        return new Chain(layers.size(), false, Shape.features(x.shape().size()), x.nhwc() ? null : OnnxExport.flattenOrder(x.shape()));
     }
 
     private Value reshape(NodeProto n) {
@@ -539,8 +558,22 @@ public final class OnnxImport {
         if (s.length == 4 && !x.map() && x.layers() == inputLayers && s[1] == 1 && s[2] == 28 && s[3] == 28) {
             return new Chain(x.layers(), true, ModelSpec.MNIST_INPUT, null);   // [N,784] to [N,1,28,28]: the same pixels
         }
-        if (s.length == 4 && x.map() && s[1] == x.shape().channels() && s[2] == x.shape().height() && s[3] == x.shape().width()) return x;
+        if (s.length == 4 && !x.map() && x.layers() == inputLayers && s[1] == 28 && s[2] == 28 && s[3] == 1) {
+            return new Chain(x.layers(), true, ModelSpec.MNIST_INPUT, null, true);   // [N,784] to Keras' [N,28,28,1]
+        }
+        if (s.length == 4 && x.nchw() && s[1] == x.shape().channels() && s[2] == x.shape().height() && s[3] == x.shape().width()) return x;
         throw new ImportException(where(n) + " to " + java.util.Arrays.toString(s) + " is not supported (only flattening one row per image, or [N,784] to [N,1,28,28])");
+    }
+
+    /** Between NCHW and NHWC, as Keras converters write around convolutions. */
+    private Value transpose(NodeProto n) {
+        Chain x = chainIn(n, 0);
+        long[] perm = intsAttr(n, "perm");
+        if (x.map() && Arrays.equals(perm, new long[] {0, 2, 3, 1}) && x.nchw()) return new Chain(x.layers(), true, x.shape(), null, true);
+        if (x.map() && Arrays.equals(perm, new long[] {0, 3, 1, 2}) && (x.nhwc() || x.shape().channels() == 1)) {
+            return new Chain(x.layers(), true, x.shape(), null, false);
+        }
+        throw new ImportException(where(n) + " with perm " + Arrays.toString(perm) + " is not supported (only NCHW to NHWC and back)");
     }
 
     private Value softmax(NodeProto n) {

@@ -134,6 +134,23 @@ class OnnxImportTest {
         assertEquals("conv(4,3),gelu,pool(3,stride=2),flatten,batchnorm,dense(16),gelu", m.network().spec().text());
     }
 
+    /** As tf2onnx writes a Keras CNN: channels-last input, Transposes around the convolutions, a Reshape of the NHWC map. */
+    @Test
+    void kerasCnnChannelsLast() throws Exception {
+        OnnxFixture fx = new OnnxFixture(11, -1, 28, 28, 1);
+        fx.op("Transpose", OnnxFixture.ints("perm", 0, 3, 1, 2));
+        fx.op("Conv", List.of(".", fx.random(9, 8, 1, 3, 3), fx.uniform(-0.1, 0.1, 8)), OnnxFixture.ints("kernel_shape", 3, 3));
+        fx.op("Relu");
+        fx.op("MaxPool", OnnxFixture.ints("kernel_shape", 2, 2), OnnxFixture.ints("strides", 2, 2));
+        fx.op("Transpose", OnnxFixture.ints("perm", 0, 2, 3, 1));
+        fx.op("Reshape", List.of(".", fx.ints(-1, 13 * 13 * 8)));
+        fx.matMulAdd(13 * 13 * 8, 32);
+        fx.op("Relu");
+        fx.matMulAdd(32, 10);
+        Checkpoint.Loaded m = check("keras-cnn-nhwc", fx, Out.SOFTMAX, 13, 1e-5, null);
+        assertEquals("conv(8,3),relu,pool(2),dense(32),relu", m.network().spec().text());
+    }
+
     /** --normalize: the model expects (pixel/255 − mean) / std; nn feeds pixel/255 and gets the same answers. */
     @Test
     void normalizeFromTheCommandLineOrMetadata() throws Exception {
@@ -200,5 +217,16 @@ class OnnxImportTest {
         rgb.op("Flatten");
         rgb.linear(3072, 10);
         assertTrue(refusal(rgb.bytes(17, 10)).contains("[N,3,32,32]"));
+
+        OnnxFixture branch = OnnxFixture.image(12);   // a skip connection: y = relu(x) + x
+        String in = branch.current;
+        branch.op("Conv", List.of(".", branch.random(9, 2, 1, 3, 3)), OnnxFixture.ints("pads", 1, 1, 1, 1));
+        String conv = branch.current;
+        branch.op("Relu");
+        branch.op("Conv", List.of(".", branch.random(18, 2, 2, 3, 3)), OnnxFixture.ints("pads", 1, 1, 1, 1));
+        branch.op("Add", List.of(".", conv));
+        branch.op("Flatten");
+        branch.linear(1568, 10);
+        assertTrue(refusal(branch.bytes(17, 10)).contains("branches"), in);   // the ResNet shape nn cannot build
     }
 }
