@@ -124,8 +124,10 @@ public final class OnnxImport {
             return new OnnxImport(file, model).read(normalize);
         } catch (ImportException e) {
             throw new CheckpointException(file, e.getMessage());
-        } catch (IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalArgumentException | IllegalStateException e) {
             throw new CheckpointException(file, "cannot use this ONNX model (" + e.getMessage() + ")");
+        } catch (RuntimeException e) {   // inconsistent sizes in a damaged file: still one line, not a stack trace
+            throw new CheckpointException(file, "cannot use this ONNX model (inconsistent content: " + e + ")");
         }
     }
 
@@ -728,7 +730,10 @@ public final class OnnxImport {
     private static Const constant(TensorProto t) {
         long[] dims = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
         long count = 1;
-        for (long d : dims) count *= d;
+        for (long d : dims) {
+            count *= d;
+            if (d < 0 || count > Integer.MAX_VALUE) throw new ImportException("tensor '" + t.getName() + "' has impossible dimensions " + Arrays.toString(dims));
+        }
         if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) throw new ImportException("tensor '" + t.getName() + "' is stored outside the file; nn reads self-contained models");
         ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         boolean hasRaw = t.hasRawData();

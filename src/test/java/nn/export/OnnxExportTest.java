@@ -83,6 +83,7 @@ class OnnxExportTest {
         compare("every layer kind", every, plain);
         compare("every layer kind", every, new OnnxExport.Options(13, false, true));
         compare("every layer kind", every, new OnnxExport.Options(20, true, false));
+        compare("every layer kind", every, new OnnxExport.Options(OnnxExport.MAX_OPSET, false, false));
     }
 
     @Test

@@ -185,6 +185,32 @@ class OnnxImportTest {
         return e.getMessage();
     }
 
+    /** Damaged files (cut anywhere, a byte changed anywhere) load or fail with a CheckpointException: never another exception. */
+    @Test
+    void damagedFilesNeverEscapeAsOtherExceptions() throws Exception {
+        OnnxFixture fx = OnnxFixture.image(13);
+        fx.op("Conv", List.of(".", fx.random(9, 2, 1, 3, 3), fx.uniform(-0.1, 0.1, 2)));
+        fx.op("Relu");
+        fx.op("Flatten");
+        fx.linear(26 * 26 * 2, 10);
+        byte[] good = fx.bytes(17, 10);
+        java.util.Random rnd = new java.util.Random(1);
+        Path file = dir.resolve("damaged.onnx");
+        int refused = 0;
+        for (int k = 0; k < 300; k++) {
+            byte[] bad = k % 2 == 0 ? Arrays.copyOf(good, rnd.nextInt(good.length)) : good.clone();
+            if (k % 2 == 1) bad[rnd.nextInt(bad.length)] ^= (byte) (1 + rnd.nextInt(255));
+            Files.write(file, bad);
+            try {
+                OnnxImport.load(file, null);
+            } catch (CheckpointException e) {
+                assertFalse(e.getMessage().contains("\n"), e.getMessage());
+                refused++;
+            }
+        }
+        assertTrue(refused > 100, "most damaged files are refused: " + refused);
+    }
+
     @Test
     void unsupportedOperatorsAreNamedWithTheirNodes() throws Exception {
         OnnxFixture fx = OnnxFixture.image(7);
