@@ -80,6 +80,9 @@ final class PruneCommand implements Callable<Integer> {
         OptionRanges.atLeast(spec, "--lottery-epochs", lotteryEpochs, 1);
         Checkpoint.Loaded base = options.load();
         Path file = base.file();
+        if (nn.export.OnnxImport.isOnnx(file) || SlimModel.isSlim(file)) {
+            throw new nn.checkpoint.CheckpointException(file, "nn prune fine-tunes, so it needs an nn checkpoint (.ckpt), not an ONNX or slim model");
+        }
         Path dir = options.outDir(base);
         DatasetKind kind = Main.dataset(spec, base.origin().dataset());
         DataSource source = new DataSource(kind, data.dataDir(), data.mirrors(), new ConsoleTransferListener(out, false));

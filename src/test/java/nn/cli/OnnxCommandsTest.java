@@ -77,6 +77,9 @@ class OnnxCommandsTest {
         assertEquals(2, Nn.run("predict", "--checkpoint", MODEL, "--normalize", "0.1,0.3", SAMPLE).code(), "--normalize is for .onnx");
         assertEquals(2, Nn.run("predict", "--checkpoint", junk.toString(), "--normalize", "0.1", SAMPLE).code());
         assertEquals(2, Nn.run("export", "--checkpoint", MODEL).code(), "nothing to write");
+        Nn.Result prune = Nn.run("prune", "--checkpoint", "data/models/pytorch-cnn.onnx", "--data-dir", DATA);
+        assertEquals(1, prune.code());
+        assertTrue(prune.err().contains("needs an nn checkpoint"), prune.err());
         assertEquals(2, Nn.run("export", "--checkpoint", MODEL, "--onnx", dir.resolve("m.onnx").toString(), "--opset", "9").code());
     }
 
