@@ -21,6 +21,7 @@ import nn.data.LabeledImages;
 import nn.data.Split;
 import nn.eval.Predictor;
 import nn.eval.ReportCharts;
+import nn.export.SlimModel;
 import nn.io.AtomicFile;
 import nn.prune.Pruning;
 import nn.prune.PruneStudy;
@@ -35,7 +36,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "prune", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"How many weights does a trained network need? Magnitude pruning at several sparsities, test accuracy "
                 + "before and after fine-tuning under fixed masks, and optionally the lottery-ticket procedure.",
-                "Writes prune.json, prune.png and pruned-SPARSITY.ckpt (masks included: they survive --resume); "
+                "Writes prune.json, prune.png and pruned-SPARSITY.ckpt (masks included: they survive --resume; "
+                        + "'nn export --slim' saves one small for use); "
                         + "with --lottery also lottery.json and lottery.png."},
         footer = {"", "Examples:",
                 "  nn prune --sparsity 0.5,0.8,0.9,0.95,0.98 --finetune 2",
@@ -78,6 +80,9 @@ final class PruneCommand implements Callable<Integer> {
         OptionRanges.atLeast(spec, "--lottery-epochs", lotteryEpochs, 1);
         Checkpoint.Loaded base = options.load();
         Path file = base.file();
+        if (nn.export.OnnxImport.isOnnx(file) || SlimModel.isSlim(file)) {
+            throw new nn.checkpoint.CheckpointException(file, "nn prune fine-tunes, so it needs an nn checkpoint (.ckpt), not an ONNX or slim model");
+        }
         Path dir = options.outDir(base);
         DatasetKind kind = Main.dataset(spec, base.origin().dataset());
         DataSource source = new DataSource(kind, data.dataDir(), data.mirrors(), new ConsoleTransferListener(out, false));
@@ -97,13 +102,15 @@ final class PruneCommand implements Callable<Integer> {
                 out.flush();
             }));
         }
-        out.printf("%n%-9s %10s %11s %14s %14s %12s%n", "sparsity", "pruned", "fine-tuned", "nonzero params", "bytes on disk", "gzip bytes");
-        out.printf("%-9s %9.2f%% %10.2f%% %,14d %,14d %,12d%n", "0 (dense)", 100 * dense, 100 * dense, Pruning.nonzero(base.network()),
-                Files.size(file), PruneStudy.gzipSize(file));
+        out.printf("%n%-9s %10s %11s %14s %14s %12s %12s%n", "sparsity", "pruned", "fine-tuned", "nonzero params", "bytes on disk", "gzip bytes",
+                "slim bytes");
+        out.printf("%-9s %9.2f%% %10.2f%% %,14d %,14d %,12d %,12d%n", "0 (dense)", 100 * dense, 100 * dense, Pruning.nonzero(base.network()),
+                Files.size(file), PruneStudy.gzipSize(file), SlimModel.encode(base.network(), base.origin(), base.state().config.seed()).length);
         for (PruneStudy.Point p : points) {
-            out.printf("%-9.2f %9.2f%% %10.2f%% %,14d %,14d %,12d%n", p.sparsity(), 100 * p.accuracyPruned(), 100 * p.accuracyFinetuned(),
-                    p.nonzeroParams(), p.bytesOnDisk(), p.bytesGzip());
+            out.printf("%-9.2f %9.2f%% %10.2f%% %,14d %,14d %,12d %,12d%n", p.sparsity(), 100 * p.accuracyPruned(), 100 * p.accuracyFinetuned(),
+                    p.nonzeroParams(), p.bytesOnDisk(), p.bytesGzip(), p.bytesSlim());
         }
+        out.println("slim: the model for use only, weights stored sparsely (nn export --checkpoint " + dir.resolve("pruned-NN.ckpt") + " --slim FILE)");
         var gson = new GsonBuilder().setPrettyPrinting().setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
         AtomicFile.writeString(dir.resolve("prune.json"), gson.toJson(points) + "\n");
         List<Double> x = points.stream().map(PruneStudy.Point::sparsity).toList();

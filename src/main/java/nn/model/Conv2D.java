@@ -42,6 +42,14 @@ public final class Conv2D extends WeightedLayer {
         return kernel;
     }
 
+    public int stride() {
+        return stride;
+    }
+
+    public int padding() {
+        return padding;
+    }
+
     @Override
     public Shape outputShape(Shape input) {
         if (input.height() + 2 * padding < kernel || input.width() + 2 * padding < kernel) {

@@ -23,6 +23,14 @@ public final class MaxPool2D implements Layer {
         this.stride = stride;
     }
 
+    public int size() {
+        return size;
+    }
+
+    public int stride() {
+        return stride;
+    }
+
     /**
      * Makes training passes compute relu(max(x)) here, and the ReLU before pass its input
      * through: max and ReLU commute (both keep the first largest value of a window, and a

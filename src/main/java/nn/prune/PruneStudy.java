@@ -29,9 +29,13 @@ import org.nd4j.linalg.api.buffer.DataType;
  * fine-tuning under fixed masks, and the lottery-ticket procedure (Frankle and Carbin 2019).
  */
 public final class PruneStudy {
-    /** One sparsity level of {@code nn prune}. */
+    /**
+     * One sparsity level of {@code nn prune}: {@code bytesOnDisk} is the pruned checkpoint (masks and
+     * optimiser state included, for more training), {@code bytesSlim} the same model saved for use
+     * only with its weights stored sparsely ({@code nn export --slim}).
+     */
     public record Point(double sparsity, double accuracyPruned, double accuracyFinetuned, long nonzeroParams,
-                        long bytesOnDisk, long bytesGzip) {}
+                        long bytesOnDisk, long bytesGzip, long bytesSlim) {}
 
     /** One round of the lottery-ticket procedure. */
     public record Round(int round, double sparsity, double accuracyTicket, double accuracyRandomReinit) {}
@@ -59,10 +63,12 @@ public final class PruneStudy {
             new Trainer(split.train(), split.validation(), new TrainListener() {}).run(state, () -> false);
             tuned = Predictor.predict(net, test).accuracy();
         }
+        state.optimizer.prepare(state.trainableParams());   // with --finetune 0 nothing trained: zero state, so the checkpoint loads
         Checkpoint.save(saveTo, state, base.origin());
         log.accept(String.format("sparsity %.2f: test accuracy %.2f%% pruned, %.2f%% after %d epochs of fine-tuning (%.1f%% of weights zero)",
                 sparsity, 100 * pruned, 100 * tuned, epochs, 100 * Pruning.sparsity(net)));
-        return new Point(sparsity, pruned, tuned, Pruning.nonzero(net), Files.size(saveTo), gzipSize(saveTo));
+        return new Point(sparsity, pruned, tuned, Pruning.nonzero(net), Files.size(saveTo), gzipSize(saveTo),
+                nn.export.SlimModel.encode(net, base.origin(), c.seed()).length);
     }
 
     /**
