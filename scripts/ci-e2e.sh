@@ -107,6 +107,26 @@ ft=$(json "$work/prune/prune.json" 'd[0]["accuracy_finetuned"]')
 echo "90% pruned and fine-tuned 1 epoch: $ft"
 python3 -c "import sys; sys.exit(0 if float('$ft') > float('$acc') - 0.02 else 1)" || fail "pruned accuracy $ft too far below $acc"
 
+step "ONNX: export the run, score the .onnx with nn eval; a PyTorch model reads a picture"
+expect_rc 0 "$nn" export --checkpoint "$runs/latest" --onnx "$work/model.onnx"
+grep -q "input 'input' float32 \[N,1,28,28\]" "$work/out.txt" || fail "export should describe the model's input"
+expect_rc 0 "$nn" eval --checkpoint "$work/model.onnx" --data-dir "$data" --out "$work/onnx-eval"
+oacc=$(json "$work/onnx-eval/report.json" 'd["accuracy"]')
+[ "$oacc" = "$acc" ] || fail "the .onnx scores $oacc, its checkpoint $acc"
+expect_rc 0 "$nn" predict --checkpoint "$root/data/models/pytorch-cnn.onnx" --normalize 0.1307,0.3081 "$root/data/samples/digit7-blue-ink.jpg"
+grep -q "digit7-blue-ink.jpg  7  " "$work/out.txt" || fail "the PyTorch model should read the 7"
+printf 'not a model' > "$work/junk.onnx"
+expect_rc 1 "$nn" eval --checkpoint "$work/junk.onnx" --data-dir "$data"
+grep -q "junk.onnx: not an ONNX model" "$work/err.txt" || fail "a file that is not ONNX should get a one-line error"
+
+step "a pruned model saved slim is small and predicts the same"
+expect_rc 0 "$nn" export --checkpoint "$work/prune/pruned-90.ckpt" --slim "$work/pruned-90.slim"
+slim=$(stat -c %s "$work/pruned-90.slim"); dense=$(( 4 * $(json "$runs/latest/report.json" 'd["parameters"]') ))
+echo "pruned-90.slim: $slim bytes; the dense weights: $dense bytes"
+[ $(( slim * 4 )) -le "$dense" ] || fail "the slim 90%-pruned model should be at most a quarter of the dense weight bytes"
+expect_rc 0 "$nn" eval --checkpoint "$work/pruned-90.slim" --data-dir "$data" --out "$work/slim-eval"
+[ "$(json "$work/slim-eval/report.json" 'd["accuracy"]')" = "$ft" ] || fail "the slim model should score as pruned-90.ckpt"
+
 step "Ctrl-C saves a checkpoint; resume finishes the run"
 set +e
 set -m   # job control: otherwise bash starts background jobs with SIGINT ignored
@@ -127,8 +147,7 @@ grep -q "resuming" "$work/out.txt" || fail "should say it resumed"
 step "every command example in README.md and docs/ runs (training shortened)"
 ex="$work/examples"
 mkdir -p "$ex/data" "$ex/bin" "$ex/scripts"
-ln -s "$root/data/models" "$ex/data/models"
-ln -s "$root/data/samples" "$ex/data/samples"
+cp -r "$root/data/models" "$root/data/samples" "$ex/data/"   # copies: examples may write beside a model
 ln -s "$nn" "$ex/bin/nn"
 ln -s "$nn" "$ex/scripts/nn"
 ln -s "$root/scripts/bench" "$ex/scripts/bench"
