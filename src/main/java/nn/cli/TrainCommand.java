@@ -202,6 +202,7 @@ final class TrainCommand implements Callable<Integer> {
         Checkpoint.Origin origin = new Checkpoint.Origin(kind.id, kind.classNames, validationSize, limitSize, Versions.nn(), Versions.nd4j());
         CheckpointWriter writer = new CheckpointWriter(runDir, origin, keep);
         TrainProgress progress = new TrainProgress(console, !noProgress && Terminal.isInteractive(), config.epochs());
+        nn.serve.ProgressFile live = new nn.serve.ProgressFile(runDir, config.epochs());   // for nn serve's live pages
 
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch saved = new CountDownLatch(1);
@@ -215,10 +216,10 @@ final class TrainCommand implements Callable<Integer> {
         });
         Runtime.getRuntime().addShutdownHook(hook);
         long start = System.nanoTime();
+        boolean finished = false;
         try {
-            boolean finished;
             try {
-                finished = new Trainer(split.train(), split.validation(), TrainListener.all(progress, writer)).run(state, stop::get);
+                finished = new Trainer(split.train(), split.validation(), TrainListener.all(progress, writer, live)).run(state, stop::get);
             } catch (DivergedException e) {
                 progress.close();
                 throw new DivergedException(e, state.epoch > 0 ? "kept the last finite checkpoint, of epoch " + state.epoch + ", in " + runDir
@@ -233,6 +234,7 @@ final class TrainCommand implements Callable<Integer> {
                 return 130;
             }
         } finally {
+            live.end(finished);
             saved.countDown();
         }
         Runtime.getRuntime().removeShutdownHook(hook);
