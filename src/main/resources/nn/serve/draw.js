@@ -170,7 +170,7 @@
       models = list.models;
       modelSelect.innerHTML = '';
       for (const m of models) {
-        const o = nn.el('option', { value: m.id }, m.label + (m.spec ? ' — ' + m.spec : ''));
+        const o = nn.el('option', { value: m.id, title: m.spec || '' }, m.label);
         if (m.id === list.default) o.selected = true;
         modelSelect.appendChild(o);
       }
@@ -183,6 +183,7 @@
   function modelChanged() {
     const m = models.find(x => x.id === modelSelect.value);
     uncertainty.disabled = !(m && m.dropout);
+    document.getElementById('model-spec').textContent = m ? (m.spec || '') + (m.dataset ? ' · ' + m.dataset : '') : '';
     if (uncertainty.disabled) uncertainty.checked = false;
     again();
   }

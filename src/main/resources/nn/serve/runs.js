@@ -53,9 +53,12 @@
   }
   metric.addEventListener('change', compare);
 
+  let shown = null;
   async function refresh() {
     try {
-      render(await nn.json('/api/runs'));
+      const list = await nn.json('/api/runs');
+      const text = JSON.stringify(list);
+      if (text !== shown) { shown = text; render(list); }   // rows are rebuilt only when something changed
       document.getElementById('status').textContent = '';
       if (selected.size >= 2) compare();
     } catch (err) {

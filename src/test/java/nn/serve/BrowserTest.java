@@ -1,0 +1,198 @@
+package nn.serve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import nn.data.RealData;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * nn serve in a real browser: Debian's headless Chromium, driven through /usr/bin/chromedriver by
+ * Selenium. Skipped (not passed) where those two are not installed; .ci/run installs them.
+ * Screenshots of each page go to target/screenshots, or where -Dserve.screenshots=DIR says
+ * (docs/img for the README's).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BrowserTest {
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium"), DRIVER = Path.of("/usr/bin/chromedriver");
+    @TempDir static Path tmp;
+    static Path runs;
+    static WebApp app;
+    static String base;
+    static WebDriver driver;
+    static String trainedRun;
+
+    @BeforeAll
+    static void start() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
+                "browser tests need chromium and chromium-driver (apt-get install chromium chromium-driver)");
+        runs = Files.createDirectories(tmp.resolve("runs"));
+        Fixtures.finishedRun(runs, "20260101-120000-cnn", 5);
+        app = WebApp.start(new WebApp.Options("127.0.0.1", 0, runs, Path.of("data/models"), Fixtures.CNN));
+        base = app.address().toString();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,960",
+                "--user-data-dir=" + Files.createDirectories(tmp.resolve("profile")));
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort().build();
+        driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (driver != null) driver.quit();
+        if (app != null) app.close();
+    }
+
+    private static WebDriverWait waiting(int seconds) {
+        return new WebDriverWait(driver, Duration.ofSeconds(seconds), Duration.ofMillis(50));
+    }
+
+    private static String body(String attribute) {
+        return driver.findElement(By.tagName("body")).getDomAttribute("data-" + attribute);
+    }
+
+    private static int answered() {
+        String a = body("answered");
+        return a == null ? 0 : Integer.parseInt(a);
+    }
+
+    /** Draws one stroke through the points (offsets from the pad's centre, in CSS pixels) and waits for the answer. */
+    private static String stroke(int[][] points) {
+        WebElement pad = driver.findElement(By.id("pad"));
+        int before = answered();
+        Actions a = new Actions(driver).moveToElement(pad, points[0][0], points[0][1]).clickAndHold();
+        for (int i = 1; i < points.length; i++) a.moveByOffset(points[i][0] - points[i - 1][0], points[i][1] - points[i - 1][1]);
+        a.release().perform();
+        waiting(30).until(d -> answered() > before || body("error") != null);
+        assertEquals(null, body("error"));
+        return driver.findElement(By.id("prediction")).getText();
+    }
+
+    private static void screenshot(String name) throws IOException {
+        Path dir = Path.of(System.getProperty("serve.screenshots", "target/screenshots"));
+        Files.createDirectories(dir);
+        Files.write(dir.resolve("serve-" + name + ".png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+    }
+
+    private static void openDrawPage() {
+        driver.get(base);
+        waiting(30).until(d -> d.findElements(By.cssSelector("#model option")).size() > 0);
+    }
+
+    @Test
+    @Order(1)
+    void aVerticalStrokeIsAOne() {
+        openDrawPage();
+        int[][] line = new int[10][];
+        for (int i = 0; i < line.length; i++) line[i] = new int[] {0, -90 + 20 * i};
+        assertEquals("1", stroke(line));
+    }
+
+    @Test
+    @Order(2)
+    void aClosedLoopIsAZeroAndUndoAndClearWork() throws IOException {
+        openDrawPage();
+        int[][] loop = new int[37][];
+        for (int i = 0; i < loop.length; i++) {
+            double t = 2 * Math.PI * i / 36;
+            loop[i] = new int[] {(int) Math.round(55 * Math.sin(t)), (int) Math.round(-85 * Math.cos(t))};
+        }
+        assertEquals("0", stroke(loop));
+        screenshot("draw");
+        int[][] tail = {{40, -80}, {40, 80}};
+        stroke(tail);
+        int before = answered();
+        driver.findElement(By.id("undo")).click();
+        waiting(30).until(d -> answered() > before);
+        assertEquals("0", driver.findElement(By.id("prediction")).getText(), "undo takes the last stroke away");
+        driver.findElement(By.id("clear")).click();
+        assertEquals("–", driver.findElement(By.id("prediction")).getText());
+    }
+
+    @Test
+    @Order(3)
+    void anUploadedPhotoGetsTheSameAnswerAsNnPredict() {
+        openDrawPage();
+        int before = answered();
+        driver.findElement(By.id("photo")).sendKeys(Path.of("data/samples/digit7-blue-ink.jpg").toAbsolutePath().toString());
+        waiting(30).until(d -> answered() > before || body("error") != null);
+        assertEquals("7", driver.findElement(By.id("prediction")).getText());
+    }
+
+    @Test
+    @Order(4)
+    void theRunPageGainsPointsWhileNnTrainRunsWithoutAReload() throws Exception {
+        CompletableFuture<Integer> training = CompletableFuture.supplyAsync(() -> nn.cli.Main.commandLine().execute("train",
+                "--data-dir", RealData.SLICE_PARENT.toString(), "--hidden", "128", "--batch-size", "32", "--limit", "3000",
+                "--epochs", "8", "--out", runs.toString(), "--no-progress"));
+        Path latest = runs.resolve("latest");
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!Files.isSymbolicLink(latest) && !Files.isRegularFile(latest) && System.currentTimeMillis() < deadline) Thread.sleep(50);
+        trainedRun = latest.toRealPath().getFileName().toString();
+        driver.get(base + "run/" + trainedRun);
+        ((JavascriptExecutor) driver).executeScript("window.loadedOnce = 'yes';");
+        List<Integer> seen = new ArrayList<>();
+        deadline = System.currentTimeMillis() + 300_000;
+        while (System.currentTimeMillis() < deadline) {
+            String p = body("points");
+            if (p != null && (seen.isEmpty() || seen.get(seen.size() - 1) != Integer.parseInt(p))) seen.add(Integer.parseInt(p));
+            if ("shown".equals(body("report"))) break;
+            Thread.sleep(50);
+        }
+        assertEquals(0, (int) training.get(), "nn train finished");
+        assertEquals("shown", body("report"), "the report appeared once written");
+        assertEquals("yes", ((JavascriptExecutor) driver).executeScript("return window.loadedOnce;"), "no reload");
+        assertEquals(8, seen.get(seen.size() - 1), seen.toString());
+        assertTrue(seen.size() >= 2, "the curve gained points while the page was open: " + seen);
+        for (int i = 1; i < seen.size(); i++) assertTrue(seen.get(i) > seen.get(i - 1), seen.toString());
+        assertEquals("finished", body("state"));
+        ((JavascriptExecutor) driver).executeScript("window.scrollTo(0, 0)");
+        screenshot("run");
+        ((JavascriptExecutor) driver).executeScript("document.getElementById('report').scrollIntoView()");
+        screenshot("run-report");
+    }
+
+    @Test
+    @Order(5)
+    void theRunsPageListsTheRunsAndOverlaysTwo() throws IOException {
+        assumeTrue(trainedRun != null, "needs the run trained above");
+        driver.get(base + "runs");
+        waiting(30).until(d -> !d.findElements(By.cssSelector("tr[data-run='" + trainedRun + "']")).isEmpty());
+        WebElement row = driver.findElement(By.cssSelector("tr[data-run='" + trainedRun + "']"));
+        assertTrue(row.getText().contains("finished") && row.getText().contains("dense(128)"), row.getText());
+        row.findElement(By.cssSelector("input[type=checkbox]")).click();
+        driver.findElement(By.cssSelector("tr[data-run='20260101-120000-cnn'] input[type=checkbox]")).click();
+        waiting(30).until(d -> "2".equals(body("compared")));
+        screenshot("runs");
+    }
+}
