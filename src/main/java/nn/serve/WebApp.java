@@ -131,6 +131,20 @@ public final class WebApp implements AutoCloseable {
             if (what.equals("predict") && n == 2) {
                 require(method, "POST");
                 predict(ex);
+            } else if (what.equals("network") && n == 3 && p.get(2).equals("weights")) {
+                require(method, "GET");
+                Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+                int layer;
+                try {
+                    layer = Integer.parseInt(q.getOrDefault("layer", "1"));
+                } catch (NumberFormatException e) {
+                    throw new ApiException(400, "layer must be a number");
+                }
+                sendBytes(ex, 200, TYPES.get("png"), digits.weights(load(models.find(q.get("model"))), layer));
+            } else if (what.equals("network") && n == 3 && p.get(2).equals("activations")) {
+                require(method, "POST");
+                byte[] body = body(ex);
+                sendBytes(ex, 200, TYPES.get("png"), digits.activations(body, load(models.find(query(ex.getRequestURI().getRawQuery()).get("model")))));
             } else if (what.equals("models") && n == 2) {
                 require(method, "GET");
                 send(ex, 200, modelList());
@@ -201,15 +215,18 @@ public final class WebApp implements AutoCloseable {
         }
         byte[] body = body(ex);
         ModelCatalog.Entry entry = models.find(q.get("model"));
-        Checkpoint.Loaded model;
-        try {
-            model = models.load(entry);
-        } catch (IOException e) {
-            throw new ApiException(500, "cannot load the model " + entry.id() + ": " + e.getMessage());
-        }
+        Checkpoint.Loaded model = load(entry);
         String name = q.get("name");
         if (name != null && !name.matches("[^\\p{Cntrl}]{1,200}")) name = null;
         send(ex, 200, digits.predict(body, entry, model, passes, name));
+    }
+
+    private Checkpoint.Loaded load(ModelCatalog.Entry entry) {
+        try {
+            return models.load(entry);
+        } catch (IOException e) {
+            throw new ApiException(500, "cannot load the model " + entry.id() + ": " + e.getMessage());
+        }
     }
 
     /** The request body, at most {@link #MAX_UPLOAD} bytes; over that, 413. */

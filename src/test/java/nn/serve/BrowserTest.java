@@ -151,6 +151,19 @@ class BrowserTest {
 
     @Test
     @Order(4)
+    void theNetworkPageShowsWeightsAndTheActivationsOfADrawnDigit() throws IOException {
+        driver.get(base + "network");
+        waiting(30).until(d -> "shown".equals(body("weights")));
+        WebElement pad = driver.findElement(By.id("pad"));
+        ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", pad);
+        new Actions(driver).moveToElement(pad, -40, -80).clickAndHold().moveByOffset(80, 0).moveByOffset(-60, 160).release().perform();
+        waiting(30).until(d -> "shown".equals(body("activations")));
+        ((JavascriptExecutor) driver).executeScript("window.scrollTo(0, 0)");
+        screenshot("network");
+    }
+
+    @Test
+    @Order(5)
     void theRunPageGainsPointsWhileNnTrainRunsWithoutAReload() throws Exception {
         CompletableFuture<Integer> training = CompletableFuture.supplyAsync(() -> nn.cli.Main.commandLine().execute("train",
                 "--data-dir", RealData.SLICE_PARENT.toString(), "--hidden", "128", "--batch-size", "32", "--limit", "3000",
@@ -183,7 +196,7 @@ class BrowserTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void theRunsPageListsTheRunsAndOverlaysTwo() throws IOException {
         assumeTrue(trainedRun != null, "needs the run trained above");
         driver.get(base + "runs");

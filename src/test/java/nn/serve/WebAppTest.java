@@ -179,6 +179,22 @@ class WebAppTest {
     }
 
     @Test
+    void theNetworkPicturesAreServedAsPng() throws Exception {
+        var bytes = java.net.http.HttpResponse.BodyHandlers.ofByteArray();
+        var weights = Fixtures.CLIENT.send(java.net.http.HttpRequest.newBuilder(base.resolve("/api/network/weights?model=models:cnn.ckpt&layer=2"))
+                .build(), bytes);
+        assertEquals(200, weights.statusCode());
+        assertTrue(ImageIO.read(new java.io.ByteArrayInputStream(weights.body())).getWidth() > 100);
+        var activations = Fixtures.CLIENT.send(java.net.http.HttpRequest.newBuilder(base.resolve("/api/network/activations?model=models:cnn.ckpt"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(Fixtures.sample("digit6-paper.png"))).build(), bytes);
+        assertEquals(200, activations.statusCode());
+        assertEquals("image/png", activations.headers().firstValue("Content-Type").orElse(""));
+        assertTrue(ImageIO.read(new java.io.ByteArrayInputStream(activations.body())).getHeight() > 100);
+        assertEquals(400, Fixtures.get(base, "/api/network/weights?model=models:cnn.ckpt&layer=9").statusCode());
+        assertEquals(415, Fixtures.post(base, "/api/network/activations", "text".getBytes(StandardCharsets.UTF_8)).statusCode());
+    }
+
+    @Test
     void onlyLocalhostNamesAreAnsweredOnLoopback() throws Exception {
         // A page on another site that a DNS trick points at 127.0.0.1 still sends its own name as Host.
         try (java.net.Socket s = new java.net.Socket(base.getHost(), base.getPort())) {
