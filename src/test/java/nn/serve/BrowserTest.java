@@ -175,11 +175,16 @@ class BrowserTest {
         driver.get(base + "run/" + trainedRun);
         ((JavascriptExecutor) driver).executeScript("window.loadedOnce = 'yes';");
         List<Integer> seen = new ArrayList<>();
+        boolean live = false;
         deadline = System.currentTimeMillis() + 300_000;
         while (System.currentTimeMillis() < deadline) {
             String p = body("points");
             if (p != null && (seen.isEmpty() || seen.get(seen.size() - 1) != Integer.parseInt(p))) seen.add(Integer.parseInt(p));
             if ("shown".equals(body("report"))) break;
+            if (!live && p != null && Integer.parseInt(p) >= 2 && "running".equals(body("state"))) {
+                screenshot("run-live");
+                live = true;
+            }
             Thread.sleep(50);
         }
         assertEquals(0, (int) training.get(), "nn train finished");
