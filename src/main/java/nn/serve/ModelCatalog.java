@@ -96,13 +96,44 @@ final class ModelCatalog {
         return list.get(0).id();
     }
 
-    /** The listed model with this id (the default for null or empty); 404 when there is none. */
+    /**
+     * The listed model with this id (the default for null or empty); 404 when there is none.
+     * Looks only at the one file the id names, so a long runs folder does not slow predictions.
+     */
     Entry find(String id) {
-        List<Entry> list = list();
-        String want = id == null || id.isEmpty() ? defaultId(list) : id;
-        if (want == null) throw new ApiException(503, "no model to use: train one (nn train) or start with --checkpoint FILE");
-        for (Entry e : list) if (e.id().equals(want)) return e;
-        throw new ApiException(404, "no such model: " + want);
+        if (id == null || id.isEmpty()) {
+            List<Entry> list = list();
+            id = defaultId(list);
+            if (id == null) throw new ApiException(503, "no model to use: train one (nn train) or start with --checkpoint FILE");
+        }
+        Entry e = lookUp(id);
+        if (e == null) throw new ApiException(404, "no such model: " + id);
+        return e;
+    }
+
+    private Entry lookUp(String id) {
+        if (id.equals("checkpoint")) {
+            if (checkpoint == null) return null;
+            try {
+                return entry("checkpoint", checkpoint.toString(), "checkpoint", RunDirectory.resolveCheckpoint(checkpoint, RunDirectory.BEST));
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+        if (id.startsWith("run:")) {
+            Path dir = runs.resolve(id.substring(4));
+            if (dir == null || !id.substring(4).equals(dir.getFileName().toString())) return null;
+            Path f = Files.isRegularFile(dir.resolve(RunDirectory.BEST)) ? dir.resolve(RunDirectory.BEST)
+                    : Files.isRegularFile(dir.resolve(RunDirectory.LAST)) ? dir.resolve(RunDirectory.LAST) : null;
+            return f == null ? null : entry(id, "run " + dir.getFileName(), "run", f);
+        }
+        if (id.startsWith("models:") && modelsDir != null) {
+            String name = id.substring(7);
+            if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}\\.ckpt")) return null;
+            Path f = modelsDir.resolve(name);
+            return Files.isRegularFile(f) ? entry(id, "models/" + name, "models", f) : null;
+        }
+        return null;
     }
 
     /** The model, loaded and checked (Checkpoint.load), from the cache while its file is unchanged. */

@@ -131,19 +131,19 @@ final class RunFolders {
         JsonObject header = header(dir);
         Metrics metrics = metrics(dir);
         JsonObject progress = progress(dir);
-        String spec = report != null && report.has("model") ? report.get("model").getAsString() : CheckpointHeader.spec(header);
-        String dataset = report != null && report.has("dataset") ? report.get("dataset").getAsString() : CheckpointHeader.dataset(header);
+        String spec = CheckpointHeader.string(report, "model") != null ? CheckpointHeader.string(report, "model") : CheckpointHeader.spec(header);
+        String dataset = CheckpointHeader.string(report, "dataset") != null ? CheckpointHeader.string(report, "dataset") : CheckpointHeader.dataset(header);
         o.addProperty("model", spec);
         o.addProperty("dataset", dataset);
         o.addProperty("started", started(dir));
         o.addProperty("epochs_done", metrics.rows());
         int planned = CheckpointHeader.plannedEpochs(header);
-        if (planned < 0 && progress != null && progress.has("epochs")) planned = progress.get("epochs").getAsInt();
+        Double fromProgress = number(progress, "epochs");
+        if (planned < 0 && fromProgress != null) planned = fromProgress.intValue();
         o.add("epochs", planned < 0 ? JsonNull.INSTANCE : new com.google.gson.JsonPrimitive(planned));
         Double bestValidation = metrics.max("validation_accuracy");
         o.add("best_validation_accuracy", Json.number(bestValidation));
-        Double test = report != null && report.has("accuracy") && "test".equals(CheckpointHeader.string(report, "split"))
-                ? report.get("accuracy").getAsDouble() : null;
+        Double test = "test".equals(CheckpointHeader.string(report, "split")) ? number(report, "accuracy") : null;
         o.add("test_accuracy", Json.number(test));
         o.addProperty("state", state(dir, report != null, progress));
         o.addProperty("updated", lastChange(dir));
@@ -179,6 +179,14 @@ final class RunFolders {
         return s.toString();
     }
 
+    private static Double number(JsonObject o, String key) {
+        try {
+            return o != null && o.has(key) && o.get(key).isJsonPrimitive() ? o.get(key).getAsDouble() : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
     static String state(Path dir, boolean hasReport, JsonObject progress) {
         long now = System.currentTimeMillis();
         long metricsTime = modified(dir.resolve(METRICS));
@@ -186,7 +194,8 @@ final class RunFolders {
         if (progress != null) {
             String state = CheckpointHeader.string(progress, "state");
             boolean active = ProgressFile.TRAINING.equals(state) || ProgressFile.EVALUATING.equals(state);
-            long updated = progress.has("updated") ? progress.get("updated").getAsLong() : 0;
+            Double updatedAt = number(progress, "updated");
+            long updated = updatedAt == null ? 0 : updatedAt.longValue();
             if (active && (writerAlive(progress) || now - updated < FRESH_SECONDS * 1000L)) return "running";
             return "interrupted";
         }
