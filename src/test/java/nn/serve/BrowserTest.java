@@ -166,7 +166,7 @@ class BrowserTest {
     @Order(5)
     void theRunPageGainsPointsWhileNnTrainRunsWithoutAReload() throws Exception {
         CompletableFuture<Integer> training = CompletableFuture.supplyAsync(() -> nn.cli.Main.commandLine().execute("train",
-                "--data-dir", RealData.SLICE_PARENT.toString(), "--hidden", "128", "--batch-size", "32", "--limit", "3000",
+                "--data-dir", RealData.SLICE_PARENT.toString(), "--hidden", "128", "--dropout", "0.2", "--batch-size", "32", "--limit", "3000",
                 "--epochs", "8", "--out", runs.toString(), "--no-progress"));
         Path latest = runs.resolve("latest");
         long deadline = System.currentTimeMillis() + 60_000;
@@ -207,10 +207,27 @@ class BrowserTest {
         driver.get(base + "runs");
         waiting(30).until(d -> !d.findElements(By.cssSelector("tr[data-run='" + trainedRun + "']")).isEmpty());
         WebElement row = driver.findElement(By.cssSelector("tr[data-run='" + trainedRun + "']"));
-        assertTrue(row.getText().contains("finished") && row.getText().contains("dense(128)"), row.getText());
+        assertTrue(row.getText().contains("finished") && row.getText().contains("dense(128),relu,dropout(0.2)"), row.getText());
         row.findElement(By.cssSelector("input[type=checkbox]")).click();
         driver.findElement(By.cssSelector("tr[data-run='20260101-120000-cnn'] input[type=checkbox]")).click();
         waiting(30).until(d -> "2".equals(body("compared")));
         screenshot("runs");
+    }
+
+    @Test
+    @Order(7)
+    void withADropoutModelTheUncertaintyToggleShowsTheSpread() throws IOException {
+        assumeTrue(trainedRun != null, "needs the run trained above");
+        openDrawPage();
+        WebElement toggle = driver.findElement(By.id("uncertainty"));
+        assertTrue(!toggle.isEnabled(), "the cnn has no dropout");
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("model"))).selectByValue("run:" + trainedRun);
+        waiting(10).until(d -> toggle.isEnabled());
+        toggle.click();
+        int[][] line = {{0, -90}, {0, -30}, {0, 30}, {0, 90}};
+        stroke(line);
+        String unsure = driver.findElement(By.id("unsure")).getText();
+        assertTrue(unsure.startsWith("± ") && unsure.contains("over 30 passes"), unsure);
+        screenshot("draw-uncertainty");
     }
 }

@@ -179,6 +179,28 @@ class WebAppTest {
     }
 
     @Test
+    void aDropoutModelGivesTheMonteCarloSpread() throws Exception {
+        Path dropoutRuns = tmp.resolve("dropout-runs");
+        CommandLine train = nn.cli.Main.commandLine();
+        train.setOut(new PrintWriter(new StringWriter()));
+        assertEquals(0, train.execute("train", "--data-dir", nn.data.RealData.SLICE_PARENT.toString(), "--hidden", "32", "--dropout", "0.3",
+                "--limit", "600", "--epochs", "1", "--out", dropoutRuns.toString(), "--no-progress"));
+        try (WebApp other = WebApp.start(new WebApp.Options("127.0.0.1", 0, dropoutRuns, null, dropoutRuns.resolve("latest")))) {
+            JsonObject models = json(Fixtures.get(other.address(), "/api/models"));
+            assertEquals("checkpoint", models.get("default").getAsString());
+            assertTrue(models.getAsJsonArray("models").get(0).getAsJsonObject().get("dropout").getAsBoolean());
+            JsonObject o = json(Fixtures.post(other.address(), "/api/predict?uncertainty=20", Fixtures.sample("digit1-transparent.png")));
+            JsonObject u = o.getAsJsonObject("uncertainty");
+            assertEquals(20, u.get("passes").getAsInt());
+            assertEquals(10, u.getAsJsonArray("stds").size());
+            assertTrue(u.get("std").getAsDouble() > 0, "dropout passes differ");
+            assertEquals(u.get("unsure").getAsBoolean(), u.get("std").getAsDouble() > 0.1 || o.get("confidence").getAsDouble() < 0.7);
+            assertEquals(400, Fixtures.post(other.address(), "/api/predict?uncertainty=1", Fixtures.sample("digit1-transparent.png")).statusCode());
+            assertEquals(400, Fixtures.post(other.address(), "/api/predict?uncertainty=1000", Fixtures.sample("digit1-transparent.png")).statusCode());
+        }
+    }
+
+    @Test
     void theNetworkPicturesAreServedAsPng() throws Exception {
         var bytes = java.net.http.HttpResponse.BodyHandlers.ofByteArray();
         var weights = Fixtures.CLIENT.send(java.net.http.HttpRequest.newBuilder(base.resolve("/api/network/weights?model=models:cnn.ckpt&layer=2"))
