@@ -9,7 +9,7 @@ import com.google.gson.JsonPrimitive;
 
 /** JSON helpers: numbers that are not finite become null (JSON has no NaN). */
 final class Json {
-    static final Gson GSON = new Gson();
+    static final Gson GSON = new com.google.gson.GsonBuilder().serializeNulls().create();
 
     private Json() {}
 

@@ -25,7 +25,7 @@
       cell(tr, '').appendChild(box);
       const link = nn.el('a', { href: '/run/' + encodeURIComponent(r.id) }, r.id);
       cell(tr, '').appendChild(link);
-      cell(tr, r.model || '–');
+      cell(tr, r.model || '–', 'spec');
       cell(tr, r.dataset || '–');
       cell(tr, r.started ? r.started.replace('T', ' ') : '–');
       cell(tr, r.epochs_done + (r.epochs ? ' / ' + r.epochs : ''), 'num');

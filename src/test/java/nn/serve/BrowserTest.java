@@ -55,6 +55,7 @@ class BrowserTest {
                 "browser tests need chromium and chromium-driver (apt-get install chromium chromium-driver)");
         runs = Files.createDirectories(tmp.resolve("runs"));
         Fixtures.finishedRun(runs, "20260101-120000-cnn", 5);
+        Fixtures.interruptedRun(runs, "20260101-090000-cnn", 2);
         app = WebApp.start(new WebApp.Options("127.0.0.1", 0, runs, Path.of("data/models"), Fixtures.CNN));
         base = app.address().toString();
         ChromeOptions options = new ChromeOptions();

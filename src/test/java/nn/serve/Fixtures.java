@@ -31,17 +31,28 @@ final class Fixtures {
         Path dir = Files.createDirectories(runs.resolve(name));
         Files.copy(CNN, dir.resolve("best.ckpt"));
         writeMetrics(dir, epochs);
-        Files.writeString(dir.resolve("report.json"), "{\"dataset\":\"mnist\",\"split\":\"test\",\"model\":\"conv(20,5),relu\",\"n\":1000,"
+        Files.writeString(dir.resolve("report.json"), "{\"dataset\":\"mnist\",\"split\":\"test\",\"model\":\"conv(20,5),relu,pool(2),conv(50,5),relu,pool(2),dense(500),relu\",\"n\":1000,"
                 + "\"accuracy\":0.987,\"loss\":0.04,\"ece\":0.01,\"confusion_matrix\":[[1,0],[0,1]],"
                 + "\"per_class\":[{\"class\":0,\"name\":\"0\",\"precision\":1,\"recall\":1,\"f1\":1,\"support\":1}],"
                 + "\"calibration_bins\":[{\"lower\":0.9,\"upper\":1.0,\"count\":2,\"accuracy\":1.0,\"confidence\":0.97}]}");
         return dir;
     }
 
+    /** A run that stopped: a few epochs and last.ckpt, quiet for an hour, no report. */
+    static Path interruptedRun(Path runs, String name, int epochs) throws IOException {
+        Path dir = Files.createDirectories(runs.resolve(name));
+        Files.copy(CNN, dir.resolve("last.ckpt"));
+        writeMetrics(dir, epochs);
+        var hourAgo = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000);
+        Files.setLastModifiedTime(dir.resolve("last.ckpt"), hourAgo);
+        Files.setLastModifiedTime(dir.resolve("metrics.csv"), hourAgo);
+        return dir;
+    }
+
     static void writeMetrics(Path dir, int epochs) throws IOException {
         StringBuilder csv = new StringBuilder(HEADER).append('\n');
         for (int e = 1; e <= epochs; e++) {
-            csv.append(String.format(java.util.Locale.ROOT, "%d,%.4f,%.4f,%.4f,%.4f,0.01,1.0%n", e, 1.0 / e, 0.9 + e / 1000.0, 1.1 / e, 0.89 + e / 1000.0));
+            csv.append(String.format(java.util.Locale.ROOT, "%d,%.4f,%.4f,%.4f,%.4f,0.01,1.0%n", e, 0.25 / e, 0.995 - 0.06 / e, 0.02 + 0.2 / e, 0.99 - 0.05 / e));
         }
         AtomicFile.writeString(dir.resolve("metrics.csv"), csv.toString());
     }

@@ -51,6 +51,7 @@ class WebAppTest {
         outside = Files.createDirectories(tmp.resolve("outside"));
         Fixtures.finishedRun(runs, "20260101-120000-cnn", 5);
         Fixtures.finishedRun(runs, "20260102-120000-cnn", 3);
+        Fixtures.interruptedRun(runs, "20260101-090000-cnn", 2);
         Files.createSymbolicLink(runs.resolve("latest"), Path.of("20260102-120000-cnn"));
         // Things that lead out of the runs folder: a run that is a link to outside, a file that is one.
         Fixtures.writeMetrics(outside, 2);
@@ -265,9 +266,12 @@ class WebAppTest {
         assertEquals("mnist", first.get("dataset").getAsString());
         assertEquals("2026-01-01T12:00", first.get("started").getAsString());
         assertEquals(0.987, first.get("test_accuracy").getAsDouble(), 1e-9);
-        assertEquals(0.895, first.get("best_validation_accuracy").getAsDouble(), 1e-9);
+        assertEquals(0.98, first.get("best_validation_accuracy").getAsDouble(), 1e-9);
         assertEquals(5, first.getAsJsonObject("metrics").getAsJsonArray("validation_accuracy").size());
         assertEquals(0.987, first.getAsJsonObject("report").get("accuracy").getAsDouble(), 1e-9);
+        JsonObject stopped = json(Fixtures.get(base, "/api/runs/20260101-090000-cnn"));
+        assertEquals("interrupted", stopped.get("state").getAsString());
+        assertTrue(stopped.get("test_accuracy").isJsonNull() && stopped.get("report").isJsonNull());
         JsonObject models = json(Fixtures.get(base, "/api/models"));
         assertEquals("run:20260102-120000-cnn", models.get("default").getAsString(), "runs/latest's run comes first");
     }
