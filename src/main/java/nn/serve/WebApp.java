@@ -52,7 +52,6 @@ public final class WebApp implements AutoCloseable {
     /** Where it listens and what it shows; {@code checkpoint} may be null, port 0 picks a free port. */
     public record Options(String host, int port, Path runsDir, Path modelsDir, Path checkpoint) {}
 
-    private final Options options;
     private final HttpServer server;
     private final ExecutorService executor;
     private final RunFolders runs;
@@ -64,7 +63,6 @@ public final class WebApp implements AutoCloseable {
     private volatile boolean closing;
 
     private WebApp(Options options) throws IOException {
-        this.options = options;
         this.runs = new RunFolders(options.runsDir());
         this.models = new ModelCatalog(runs, options.modelsDir(), options.checkpoint());
         InetAddress address = InetAddress.getByName(options.host());
@@ -425,9 +423,5 @@ public final class WebApp implements AutoCloseable {
         h.set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
         ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
         if (body.length > 0) ex.getResponseBody().write(body);
-    }
-
-    Options options() {
-        return options;
     }
 }

@@ -31,6 +31,8 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.interactions.PointerInput;
+import org.openqa.selenium.interactions.Sequence;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -142,12 +144,44 @@ class BrowserTest {
 
     @Test
     @Order(3)
-    void anUploadedPhotoGetsTheSameAnswerAsNnPredict() {
+    void anUploadedOrDroppedPhotoGetsTheSameAnswerAsNnPredict() throws IOException {
         openDrawPage();
         int before = answered();
         driver.findElement(By.id("photo")).sendKeys(Path.of("data/samples/digit7-blue-ink.jpg").toAbsolutePath().toString());
         waiting(30).until(d -> answered() > before || body("error") != null);
         assertEquals("7", driver.findElement(By.id("prediction")).getText());
+        // Dropped on the pad: a drop event carrying the file, as a file manager sends it.
+        int dropped = answered();
+        ((JavascriptExecutor) driver).executeScript("const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));"
+                + "const data = new DataTransfer(); data.items.add(new File([bytes], 'digit3.jpg', {type: 'image/jpeg'}));"
+                + "document.getElementById('pad').dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));",
+                java.util.Base64.getEncoder().encodeToString(Fixtures.sample("digit3-blue-ink.jpg")));
+        waiting(30).until(d -> answered() > dropped || body("error") != null);
+        assertEquals("3", driver.findElement(By.id("prediction")).getText());
+    }
+
+    @Test
+    @Order(3)
+    void aFingerOrAPenDrawsToo() {
+        for (PointerInput.Kind kind : new PointerInput.Kind[] {PointerInput.Kind.TOUCH, PointerInput.Kind.PEN}) {
+            openDrawPage();
+            WebElement pad = driver.findElement(By.id("pad"));
+            PointerInput finger = new PointerInput(kind, kind.name().toLowerCase());
+            Sequence stroke = new Sequence(finger, 0);
+            stroke.addAction(finger.createPointerMove(Duration.ZERO, PointerInput.Origin.fromElement(pad), 0, -90));
+            stroke.addAction(finger.createPointerDown(PointerInput.MouseButton.LEFT.asArg()));
+            for (int y = -70; y <= 90; y += 20) {
+                stroke.addAction(finger.createPointerMove(Duration.ofMillis(20), PointerInput.Origin.fromElement(pad), 0, y));
+            }
+            stroke.addAction(finger.createPointerUp(PointerInput.MouseButton.LEFT.asArg()));
+            ((JavascriptExecutor) driver).executeScript(
+                    "document.getElementById('pad').addEventListener('pointerdown', e => window.pointerType = e.pointerType)");
+            int before = answered();
+            ((org.openqa.selenium.interactions.Interactive) driver).perform(List.of(stroke));
+            waiting(30).until(d -> answered() > before || body("error") != null);
+            assertEquals(kind.name().toLowerCase(), ((JavascriptExecutor) driver).executeScript("return window.pointerType"));
+            assertEquals("1", driver.findElement(By.id("prediction")).getText(), kind.name());
+        }
     }
 
     @Test
