@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
         footer = {"", "Examples:",
                 "  nn serve",
                 "  nn serve --port 9000 --checkpoint data/models/cnn.ckpt",
-                "  curl -s --data-binary @data/samples/digit2-ruled.png http://127.0.0.1:8080/api/predict",
+                "  curl -s --data-binary @digit.png localhost:8080/api/predict",
                 "", "Pages, API and safety rules: docs/serve.md"})
 final class ServeCommand implements Callable<Integer> {
     @Spec CommandSpec spec;

@@ -88,7 +88,8 @@ public final class WebApp implements AutoCloseable {
     /** The address to open, e.g. {@code http://127.0.0.1:8080/}. */
     public URI address() {
         InetSocketAddress a = server.getAddress();
-        String host = a.getAddress().getHostAddress();
+        // Listening on every address: this machine's loopback one is the one to open here.
+        String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
         if (host.contains(":")) host = "[" + host + "]";
         return URI.create("http://" + host + ":" + a.getPort() + "/");
     }
