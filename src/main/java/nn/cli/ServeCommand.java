@@ -70,6 +70,8 @@ final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             app.close();
+            out.println("nn serve: stopped");
+            out.flush();
             stopped.countDown();
         }, "nn-serve-stop");
         Runtime.getRuntime().addShutdownHook(hook);

@@ -32,8 +32,9 @@ class ServeCommandTest {
             assertTrue(line != null && line.startsWith("nn serve: http://127.0.0.1:"), String.valueOf(line));
             URI base = URI.create(line.split(" ")[2]);
             assertEquals(200, Fixtures.get(base, "/api/runs").statusCode());
-            p.destroy();   // SIGTERM: the same shutdown path as Ctrl-C's SIGINT
+            p.toHandle().destroy();   // SIGTERM (the same shutdown path as Ctrl-C), keeping its output readable
             assertTrue(p.waitFor(20, TimeUnit.SECONDS), "stopped");
+            assertEquals("nn serve: stopped", out.readLine());
             assertThrows(ConnectException.class, () -> new Socket(base.getHost(), base.getPort()).close(), "the port is free again");
         } finally {
             p.destroyForcibly();
