@@ -62,6 +62,20 @@ public final class RunDirectory {
         }
     }
 
+    /**
+     * Removes a fresh run folder that never got a checkpoint (its run failed in the first epoch),
+     * with the progress file it had; a folder holding anything else stays.
+     */
+    public static void discardUnstarted(Path dir) throws IOException {
+        if (holdsCheckpoint(dir)) return;
+        Files.deleteIfExists(dir.resolve(ProgressFile.NAME));
+        try {
+            Files.deleteIfExists(dir);
+        } catch (java.nio.file.DirectoryNotEmptyException e) {
+            // someone put files there: they stay
+        }
+    }
+
     /** Whether a run folder holds a checkpoint yet. */
     static boolean holdsCheckpoint(Path dir) {
         return Files.isRegularFile(dir.resolve(LAST)) || Files.isRegularFile(dir.resolve(BEST));

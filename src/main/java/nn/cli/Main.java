@@ -17,7 +17,7 @@ import picocli.CommandLine.ParameterException;
 @Command(name = "nn", mixinStandardHelpOptions = true, versionProvider = Versions.class,
         description = {"Train, evaluate and run handwritten-digit recognisers on MNIST.",
                 "Networks are built on ND4J arrays with forward and backward passes written by hand."},
-        subcommands = {DownloadCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class, ShowCommand.class, ExplainCommand.class, PruneCommand.class, ExportCommand.class, InfoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DownloadCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class, ShowCommand.class, ExplainCommand.class, PruneCommand.class, ExportCommand.class, ServeCommand.class, InfoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Start with:  nn download  then  nn train", "Run 'nn help COMMAND' for a command's options."})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandSpec spec;

@@ -2,7 +2,6 @@ package nn.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -11,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import nn.checkpoint.Checkpoint;
 import nn.checkpoint.CheckpointWriter;
+import nn.checkpoint.ProgressFile;
 import nn.checkpoint.RunDirectory;
 import nn.data.DataSource;
 import nn.data.DatasetFiles;
@@ -203,6 +203,7 @@ final class TrainCommand implements Callable<Integer> {
         Checkpoint.Origin origin = new Checkpoint.Origin(kind.id, kind.classNames, validationSize, limitSize, Versions.nn(), Versions.nd4j());
         CheckpointWriter writer = new CheckpointWriter(runDir, origin, keep);
         TrainProgress progress = new TrainProgress(console, !noProgress && Terminal.isInteractive(), config.epochs());
+        ProgressFile live = new ProgressFile(runDir, config.epochs());   // for nn serve's live pages
 
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch saved = new CountDownLatch(1);
@@ -216,14 +217,14 @@ final class TrainCommand implements Callable<Integer> {
         });
         Runtime.getRuntime().addShutdownHook(hook);
         long start = System.nanoTime();
+        boolean finished = false;
         try {
-            boolean finished;
             try {
-                finished = new Trainer(split.train(), split.validation(), TrainListener.all(progress, writer)).run(state, stop::get);
+                finished = new Trainer(split.train(), split.validation(), TrainListener.all(progress, writer, live)).run(state, stop::get);
             } catch (DivergedException e) {
                 progress.close();
                 if (state.epoch > 0) throw new DivergedException(e, "kept the last finite checkpoint, of epoch " + state.epoch + ", in " + runDir);
-                if (resumed == null) Files.deleteIfExists(runDir);   // still empty: the run left nothing
+                if (resumed == null) RunDirectory.discardUnstarted(runDir);
                 throw new DivergedException(e, "no checkpoint was written");
             }
             if (!finished) {
@@ -235,6 +236,7 @@ final class TrainCommand implements Callable<Integer> {
                 return 130;
             }
         } finally {
+            live.end(finished);
             saved.countDown();
         }
         Runtime.getRuntime().removeShutdownHook(hook);

@@ -1,0 +1,199 @@
+package nn.serve;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import nn.checkpoint.Checkpoint;
+import nn.eval.Predictor;
+import nn.image.DigitPreprocessor;
+import nn.image.ImageLoadException;
+import nn.image.ImageReading;
+import nn.inspect.Inspection;
+import nn.inspect.InspectionPictures;
+import nn.model.Conv2D;
+import nn.model.Flatten;
+import nn.model.Layer;
+import nn.model.Network;
+import nn.model.Shape;
+import nn.model.WeightedLayer;
+
+/**
+ * What {@code POST /api/predict} does with a picture: the same reading ({@link ImageReading},
+ * with its 40-megapixel header check) and preparation ({@link DigitPreprocessor}, inverting
+ * automatically) as {@code nn predict}, then the probabilities and the saliency map of the
+ * predicted class. Decoding and preparing run in parallel; the network is used by one request
+ * at a time (a network's buffers are not thread-safe), under a fair lock.
+ */
+final class DigitService {
+    /** As nn predict --uncertainty: unsure when the spread of the top class is over 0.1 or its mean under 0.7. */
+    static final double MAX_STD = 0.1, MIN_CONFIDENCE = 0.7;
+    static final int MAX_PASSES = 100;
+    static final int TOP = 3;
+
+    private final ReentrantLock network = new ReentrantLock(true);
+
+    /** Reads the upload as nn predict reads a file (from a temporary file, removed at once). */
+    static BufferedImage read(byte[] body) throws IOException {
+        Path tmp = Files.createTempFile("nn-serve-", ".upload");
+        try {
+            Files.write(tmp, body);
+            return ImageReading.read(tmp);
+        } catch (ImageLoadException e) {
+            String message = e.getMessage();
+            String prefix = tmp + ": ";
+            if (message != null && message.startsWith(prefix)) message = message.substring(prefix.length());
+            int status = message != null && message.contains("over the limit") ? 413 : message != null && message.startsWith("not an image") ? 415 : 400;
+            throw new ApiException(status, message);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The prediction object: nn predict --json's fields plus the input the network saw and the saliency map. */
+    JsonObject predict(byte[] body, ModelCatalog.Entry entry, Checkpoint.Loaded model, int passes, String name) throws IOException {
+        long start = System.nanoTime();
+        if (body.length == 0) throw new ApiException(400, "empty body: send a PNG or JPEG picture of a digit");
+        BufferedImage image = read(body);
+        DigitPreprocessor.Result prepared = DigitPreprocessor.prepare(image, DigitPreprocessor.Invert.AUTO);
+        if (prepared == null) throw new ApiException(422, "no digit found (the picture is blank)");
+        Network net = model.network();
+        if (passes > 0 && !net.hasDropout()) {
+            throw new ApiException(400, "uncertainty needs a model with dropout; " + net.spec().text() + " has none");
+        }
+        if (passes == 1 || passes > MAX_PASSES) throw new ApiException(400, "uncertainty passes must be between 2 and " + MAX_PASSES);
+        float[] x = prepared.pixels();
+        float[] probs, saliency;
+        Predictor.Spread spread = null;
+        network.lock();
+        try {
+            if (passes > 0) spread = Predictor.monteCarlo(net, x, 1, passes, model.state().config.seed());
+            probs = spread != null ? spread.mean() : Predictor.probabilities(net, x, 1);
+            saliency = Inspection.saliency(net, x, argmax(probs));
+        } finally {
+            network.unlock();
+        }
+        List<String> names = model.origin().classNames();
+        int best = argmax(probs);
+        Integer[] order = new Integer[probs.length];
+        for (int k = 0; k < order.length; k++) order[k] = k;
+        Arrays.sort(order, (a, b) -> Float.compare(probs[b], probs[a]));
+
+        JsonObject o = new JsonObject();
+        o.addProperty("file", name == null ? "upload" : name);
+        o.addProperty("prediction", names.get(best));
+        o.addProperty("confidence", probs[best]);
+        JsonArray top = new JsonArray();
+        for (int k = 0; k < Math.min(TOP, probs.length); k++) {
+            JsonObject t = new JsonObject();
+            t.addProperty("class", names.get(order[k]));
+            t.addProperty("probability", probs[order[k]]);
+            top.add(t);
+        }
+        o.add("top", top);
+        if (spread != null) {
+            float std = spread.std()[best];
+            JsonObject u = new JsonObject();
+            u.addProperty("passes", passes);
+            u.addProperty("std", std);
+            u.addProperty("unsure", std > MAX_STD || probs[best] < MIN_CONFIDENCE);
+            u.add("stds", Json.array(spread.std(), 4));
+            o.add("uncertainty", u);
+        }
+        JsonArray classes = new JsonArray();
+        names.forEach(classes::add);
+        o.add("classes", classes);
+        o.add("probabilities", Json.array(probs, 5));
+        o.add("input", Json.array(x, 3));
+        o.add("saliency", Json.array(normalise(saliency), 3));
+        o.addProperty("inverted", prepared.inverted());
+        JsonObject m = new JsonObject();
+        m.addProperty("id", entry.id());
+        m.addProperty("spec", net.spec().text());
+        o.add("model", m);
+        o.addProperty("milliseconds", Math.round((System.nanoTime() - start) / 1e4) / 100.0);
+        return o;
+    }
+
+    /** nn show weights as a picture: a weight layer's tiles (counting weight layers from 1). */
+    byte[] weights(Checkpoint.Loaded model, int layer) throws IOException {
+        Network net = model.network();
+        List<Integer> weighted = new ArrayList<>();
+        for (int i = 0; i < net.layers().size(); i++) if (net.layers().get(i) instanceof WeightedLayer) weighted.add(i);
+        if (layer < 1 || layer > weighted.size()) throw new ApiException(400, "layer must be between 1 and " + weighted.size());
+        int index = weighted.get(layer - 1);
+        Layer l = net.layers().get(index);
+        float[] w;
+        long[] shape;
+        network.lock();
+        try {
+            w = l.params().get(0).value().toFloatArray();
+            shape = l.params().get(0).value().shape();
+        } finally {
+            network.unlock();
+        }
+        int rows = (int) shape[0], columns = (int) shape[1];
+        Shape tile = tileShape(net, index, l, rows);
+        return InspectionPictures.weightGrid(w, rows, columns, tile.height(), tile.width(), tile.channels(),
+                String.format("Layer %d, %s: %d tiles of %dx%d%s", layer, l.spec(), columns, tile.height(), tile.width(),
+                        tile.channels() > 1 ? " (mean of " + tile.channels() + " channels)" : ""));
+    }
+
+    /** The number of weight layers (for the page's layer picker). */
+    static int weightLayers(Network net) {
+        int n = 0;
+        for (Layer l : net.layers()) if (l instanceof WeightedLayer) n++;
+        return n;
+    }
+
+    /** What one column of W looks like: a kernel, an image-shaped input, or a near-square block (as nn show weights). */
+    private static Shape tileShape(Network net, int index, Layer l, int rows) {
+        if (l instanceof Conv2D c) return new Shape(c.kernel(), c.kernel(), rows / (c.kernel() * c.kernel()));
+        int before = index - 1;
+        while (before >= 0 && net.layers().get(before) instanceof Flatten) before--;
+        Shape in = before < 0 ? net.inputShape() : net.outputShape(before);
+        if (!in.isFlat()) return in;
+        int side = (int) Math.ceil(Math.sqrt(rows));
+        return new Shape((rows + side - 1) / side, side, 1);
+    }
+
+    /** nn show activations as a picture: every layer's output for the uploaded digit. */
+    byte[] activations(byte[] body, Checkpoint.Loaded model) throws IOException {
+        if (body.length == 0) throw new ApiException(400, "empty body: send a PNG or JPEG picture of a digit");
+        DigitPreprocessor.Result prepared = DigitPreprocessor.prepare(read(body), DigitPreprocessor.Invert.AUTO);
+        if (prepared == null) throw new ApiException(422, "no digit found (the picture is blank)");
+        float[] x = prepared.pixels();
+        List<Inspection.LayerOutput> layers;
+        float[] probs;
+        network.lock();
+        try {
+            layers = Inspection.activations(model.network(), x);
+            probs = Inspection.probabilities(model.network(), x);
+        } finally {
+            network.unlock();
+        }
+        return InspectionPictures.activations(x, layers, probs, model.origin().classNames());
+    }
+
+    static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+        return best;
+    }
+
+    /** Scaled so the largest value is 1 (all zeros stay zeros). */
+    static float[] normalise(float[] v) {
+        float max = 0;
+        for (float f : v) if (Float.isFinite(f)) max = Math.max(max, f);
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) out[i] = max > 0 && Float.isFinite(v[i]) ? v[i] / max : 0;
+        return out;
+    }
+}
