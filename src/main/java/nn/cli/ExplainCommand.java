@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 
 import com.google.gson.Gson;
 import nn.checkpoint.Checkpoint;
+import nn.eval.DigitAnswer;
 import nn.inspect.Inspection;
 import nn.inspect.InspectionPictures;
 import nn.io.AtomicFile;
@@ -55,7 +56,7 @@ final class ExplainCommand implements Callable<Integer> {
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("file", image.toString());
         // Classes as numbers, as in nn predict --json; a data set with names adds them.
-        boolean labels = !PredictCommand.digitClasses(names);
+        boolean labels = !DigitAnswer.digitClasses(names);
         j.put("prediction", predicted);
         if (labels) j.put("label", names.get(predicted));
         j.put("confidence", probs[predicted]);

@@ -18,6 +18,7 @@ import javax.imageio.ImageIO;
 
 import com.google.gson.Gson;
 import nn.checkpoint.Checkpoint;
+import nn.eval.DigitAnswer;
 import nn.eval.Predictor;
 import nn.image.Box;
 import nn.image.DigitPreprocessor;
@@ -72,37 +73,13 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--uncertainty", paramLabel = "N",
             description = {"Monte-Carlo dropout: N forward passes with dropout on (models with dropout only); prints the mean "
                     + "probabilities and the spread of the top one, and marks UNSURE when the spread is over "
-                    + Uncertain.MAX_STD + " or the mean confidence under " + Uncertain.MIN_CONFIDENCE + "."})
+                    + DigitAnswer.MAX_STD + " or the mean confidence under " + DigitAnswer.MIN_CONFIDENCE + "."})
     Integer uncertainty;
 
     private final Gson gson = new Gson();
 
-    /** When a Monte-Carlo prediction counts as unsure. */
-    static final class Uncertain {
-        static final double MAX_STD = 0.1, MIN_CONFIDENCE = 0.7;
-
-        static boolean is(float mean, float std) {
-            return std > MAX_STD || mean < MIN_CONFIDENCE;
-        }
-    }
-
     /** A picture prepared for the network: one 28x28 input per digit, left to right, and where each digit is (null when read as one). */
     private record Reading(Path file, List<float[]> inputs, List<Box> boxes) {}
-
-    /** The network's answer for one input: classes from likeliest down, their probabilities, and the Monte-Carlo spread if any. */
-    private record Answer(Integer[] order, float[] probabilities, Float std) {
-        int best() {
-            return order[0];
-        }
-
-        float confidence() {
-            return probabilities[order[0]];
-        }
-
-        boolean unsure() {
-            return std != null && Uncertain.is(confidence(), std);
-        }
-    }
 
     @Override
     public Integer call() throws IOException {
@@ -120,7 +97,7 @@ final class PredictCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), uncertainty < 2 ? "--uncertainty needs at least 2 passes"
                     : "--uncertainty needs a model with dropout; " + model.network().spec().text() + " has none (train with --dropout)");
         }
-        boolean numbers = !single && digitClasses(names);
+        boolean numbers = !single && DigitAnswer.digitClasses(names);
 
         List<Reading> readings = new ArrayList<>();
         int failures = 0;
@@ -144,10 +121,10 @@ final class PredictCommand implements Callable<Integer> {
         int classes = model.network().classes();
         int row = 0;
         for (Reading r : readings) {
-            List<Answer> answers = new ArrayList<>();
+            List<DigitAnswer> answers = new ArrayList<>();
             for (int d = 0; d < r.inputs().size(); d++, row++) {
-                float[] p = java.util.Arrays.copyOfRange(probs, row * classes, (row + 1) * classes);
-                answers.add(answer(p, spread == null ? null : spread.std()[row * classes + argmax(p)]));
+                answers.add(DigitAnswer.of(java.util.Arrays.copyOfRange(probs, row * classes, (row + 1) * classes),
+                        spread == null ? null : java.util.Arrays.copyOfRange(spread.std(), row * classes, (row + 1) * classes)));
             }
             if (r.boxes() == null || r.boxes().size() == 1) {
                 out.println(json ? gson.toJson(digitJson(answers.get(0), names, r.file())) : digitLine(r.file(), answers.get(0), names));
@@ -158,12 +135,6 @@ final class PredictCommand implements Callable<Integer> {
         out.flush();
         err.flush();
         return failures == 0 ? 0 : 1;
-    }
-
-    /** Whether the classes are the digits 0-9 (MNIST), so that digits side by side make a number. */
-    static boolean digitClasses(List<String> names) {
-        for (int k = 0; k < names.size(); k++) if (!names.get(k).equals(String.valueOf(k))) return false;
-        return names.size() == 10;
     }
 
     private static Reading read(Path file, DigitPreprocessor.Invert mode, boolean numbers) throws IOException {
@@ -183,21 +154,8 @@ final class PredictCommand implements Callable<Integer> {
         return new ImageLoadException(file, "no digit found (the picture is blank)");
     }
 
-    private static int argmax(float[] p) {
-        int best = 0;
-        for (int k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
-        return best;
-    }
-
-    private static Answer answer(float[] p, Float std) {
-        Integer[] order = new Integer[p.length];
-        for (int k = 0; k < p.length; k++) order[k] = k;
-        java.util.Arrays.sort(order, (a, b) -> Float.compare(p[b], p[a]));
-        return new Answer(order, p, std);
-    }
-
     /** PATH  DIGIT  CONFIDENCE  k:p ... (and the Monte-Carlo spread). */
-    private String digitLine(Path file, Answer a, List<String> names) {
+    private String digitLine(Path file, DigitAnswer a, List<String> names) {
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%s  %s  %.3f ", file, names.get(a.best()), a.confidence()));
         for (int k = 0; k < Math.min(top, a.order().length); k++) {
             line.append(String.format(Locale.ROOT, " %s:%.3f", names.get(a.order()[k]), a.probabilities()[a.order()[k]]));
@@ -209,53 +167,40 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     /** PATH  NUMBER  CONFIDENCE  digits d:p ... (and the largest Monte-Carlo spread). */
-    private String numberLine(Path file, List<Answer> answers) {
+    private String numberLine(Path file, List<DigitAnswer> answers) {
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%s  %s  %.3f  digits", file, number(answers), confidence(answers)));
-        for (Answer a : answers) line.append(String.format(Locale.ROOT, " %d:%.3f", a.best(), a.confidence()));
+        for (DigitAnswer a : answers) line.append(String.format(Locale.ROOT, " %d:%.3f", a.best(), a.confidence()));
         if (uncertainty != null) {
-            float std = answers.stream().map(Answer::std).max(Float::compare).orElseThrow();
+            float std = answers.stream().map(DigitAnswer::std).max(Float::compare).orElseThrow();
             line.append(String.format(Locale.ROOT, "  ±%.3f (largest) over %d passes%s", std, uncertainty,
-                    answers.stream().anyMatch(Answer::unsure) ? "  UNSURE" : ""));
+                    answers.stream().anyMatch(DigitAnswer::unsure) ? "  UNSURE" : ""));
         }
         return line.toString();
     }
 
-    private static String number(List<Answer> answers) {
+    private static String number(List<DigitAnswer> answers) {
         StringBuilder n = new StringBuilder();
-        for (Answer a : answers) n.append(a.best());
+        for (DigitAnswer a : answers) n.append(a.best());
         return n.toString();
     }
 
     /** A number's confidence: the product of its digits' (each must be right). */
-    private static float confidence(List<Answer> answers) {
+    private static float confidence(List<DigitAnswer> answers) {
         float c = 1;
-        for (Answer a : answers) c *= a.confidence();
+        for (DigitAnswer a : answers) c *= a.confidence();
         return c;
     }
 
-    /** {"file", "prediction", ["label",] "confidence", "top", ["uncertainty"]}; "file" null for a digit of a number. */
-    private Map<String, Object> digitJson(Answer a, List<String> names, Path file) {
-        boolean labels = !digitClasses(names);
+    /** {"file", then DigitAnswer's fields}; no "file" for a digit of a number. */
+    private Map<String, Object> digitJson(DigitAnswer a, List<String> names, Path file) {
         Map<String, Object> o = new LinkedHashMap<>();
         if (file != null) o.put("file", file.toString());
-        o.put("prediction", a.best());
-        if (labels) o.put("label", names.get(a.best()));
-        o.put("confidence", a.confidence());
-        List<Map<String, Object>> topList = new ArrayList<>();
-        for (int k = 0; k < Math.min(top, a.order().length); k++) {
-            Map<String, Object> c = new LinkedHashMap<>();
-            c.put("class", a.order()[k]);
-            if (labels) c.put("label", names.get(a.order()[k]));
-            c.put("probability", a.probabilities()[a.order()[k]]);
-            topList.add(c);
-        }
-        o.put("top", topList);
-        if (a.std() != null) o.put("uncertainty", Map.of("passes", uncertainty, "std", a.std(), "unsure", a.unsure()));
+        o.putAll(a.json(names, top, uncertainty == null ? 0 : uncertainty));
         return o;
     }
 
     /** {"file", "number", "confidence", "digits": [{"prediction", "confidence", "top", "box": [x, y, w, h]}]}. */
-    private Map<String, Object> numberJson(Reading r, List<Answer> answers, List<String> names) {
+    private Map<String, Object> numberJson(Reading r, List<DigitAnswer> answers, List<String> names) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("file", r.file().toString());
         o.put("number", number(answers));

@@ -5,13 +5,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import nn.checkpoint.Checkpoint;
+import nn.eval.DigitAnswer;
+import nn.eval.Predictions;
 import nn.eval.Predictor;
 import nn.image.DigitPreprocessor;
 import nn.image.ImageLoadException;
@@ -33,8 +34,6 @@ import nn.model.WeightedLayer;
  * at a time (a network's buffers are not thread-safe), under a fair lock.
  */
 final class DigitService {
-    /** As nn predict --uncertainty: unsure when the spread of the top class is over 0.1 or its mean under 0.7. */
-    static final double MAX_STD = 0.1, MIN_CONFIDENCE = 0.7;
     static final int MAX_PASSES = 100;
     static final int TOP = 3;
 
@@ -76,37 +75,16 @@ final class DigitService {
         try {
             if (passes > 0) spread = Predictor.monteCarlo(net, x, 1, passes, model.state().config.seed());
             probs = spread != null ? spread.mean() : Predictor.probabilities(net, x, 1);
-            saliency = Inspection.saliency(net, x, argmax(probs));
+            saliency = Inspection.saliency(net, x, Predictions.argmax(probs, 0, probs.length));
         } finally {
             network.unlock();
         }
         List<String> names = model.origin().classNames();
-        int best = argmax(probs);
-        Integer[] order = new Integer[probs.length];
-        for (int k = 0; k < order.length; k++) order[k] = k;
-        Arrays.sort(order, (a, b) -> Float.compare(probs[b], probs[a]));
-
+        DigitAnswer answer = DigitAnswer.of(probs, spread == null ? null : spread.std());
         JsonObject o = new JsonObject();
         o.addProperty("file", name == null ? "upload" : name);
-        o.addProperty("prediction", names.get(best));
-        o.addProperty("confidence", probs[best]);
-        JsonArray top = new JsonArray();
-        for (int k = 0; k < Math.min(TOP, probs.length); k++) {
-            JsonObject t = new JsonObject();
-            t.addProperty("class", names.get(order[k]));
-            t.addProperty("probability", probs[order[k]]);
-            top.add(t);
-        }
-        o.add("top", top);
-        if (spread != null) {
-            float std = spread.std()[best];
-            JsonObject u = new JsonObject();
-            u.addProperty("passes", passes);
-            u.addProperty("std", std);
-            u.addProperty("unsure", std > MAX_STD || probs[best] < MIN_CONFIDENCE);
-            u.add("stds", Json.array(spread.std(), 4));
-            o.add("uncertainty", u);
-        }
+        new com.google.gson.Gson().toJsonTree(answer.json(names, TOP, passes)).getAsJsonObject().entrySet().forEach(e -> o.add(e.getKey(), e.getValue()));
+        if (spread != null) o.getAsJsonObject("uncertainty").add("stds", Json.array(spread.std(), 4));
         JsonArray classes = new JsonArray();
         names.forEach(classes::add);
         o.add("classes", classes);
@@ -180,12 +158,6 @@ final class DigitService {
             network.unlock();
         }
         return InspectionPictures.activations(x, layers, probs, model.origin().classNames());
-    }
-
-    static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-        return best;
     }
 
     /** Scaled so the largest value is 1 (all zeros stay zeros). */

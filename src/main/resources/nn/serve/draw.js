@@ -144,14 +144,14 @@
   }
 
   function show(a) {
-    document.getElementById('prediction').textContent = a.prediction;
+    document.getElementById('prediction').textContent = a.label != null ? a.label : a.prediction;   // classes are numbers; Fashion adds names
     document.getElementById('confidence').textContent = nn.pct(a.confidence, 1);
     const u = a.uncertainty;
     lastSpread = u ? u.stds : null;
     document.getElementById('unsure').textContent = u ? '± ' + nn.pct(u.std, 1) + ' over ' + u.passes + ' passes' + (u.unsure ? ' — UNSURE' : '') : '';
     bars.data.labels = a.classes;
     bars.data.datasets[0].data = a.probabilities;
-    bars.data.datasets[0].backgroundColor = a.classes.map(c => c === a.prediction ? '#2563eb' : '#94a3b8');
+    bars.data.datasets[0].backgroundColor = a.classes.map((c, k) => k === a.prediction ? '#2563eb' : '#94a3b8');
     bars.update();
     nn.drawPixels(document.getElementById('seen'), a.input, 28, 28, v => { const g = Math.round(255 * v); return [g, g, g]; });
     nn.drawPixels(document.getElementById('saliency'), a.saliency, 28, 28, (s, i) => {
