@@ -93,7 +93,7 @@ final class BenchCommand implements Callable<Integer> {
         r.put("offheap_mb_after_last_epoch", last.get("offheap_mb_after_last_epoch"));
 
         out.println();
-        out.printf("float32 GEMM 1024^3 peak: %.1f GFLOP/s, %d threads%n", peak, nn.model.Team.size());
+        out.printf("float32 GEMM 1024^3 peak: %.1f GFLOP/s, %d threads%n", peak, nn.compute.cpu.Team.size());
         out.printf("%-5s %10s %12s %9s %9s %9s%n", "", "s/epoch", "images/s", "GFLOP/s", "of peak", "test acc");
         for (String name : List.of("mlp", "cnn")) {
             if (!r.containsKey(name)) continue;

@@ -29,7 +29,7 @@ final class InfoCommand implements Callable<Integer> {
         Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
         out.printf("backend:     %s, BLAS %s%n", env.get("backend"), env.get("blas.vendor"));
         out.printf("threads:     %d (--threads), cores %d; inside ND4J: OpenMP %s, BLAS %s%n",
-                nn.model.Team.size(), Runtime.getRuntime().availableProcessors(), env.get("omp.threads"), env.get("blas.threads"));
+                nn.compute.cpu.Team.size(), Runtime.getRuntime().availableProcessors(), env.get("omp.threads"), env.get("blas.threads"));
         Path dir = data.dataDir().toAbsolutePath().normalize();
         out.println("data dir:    " + dir);
         for (DatasetKind kind : DatasetKind.values()) {

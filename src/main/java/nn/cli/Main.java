@@ -3,7 +3,7 @@ package nn.cli;
 import java.io.PrintWriter;
 
 import nn.data.DatasetKind;
-import nn.model.Team;
+import nn.compute.cpu.Team;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -22,7 +22,7 @@ import nn.eval.ReportWriter;
 import nn.eval.Predictor;
 import nn.model.ModelSpec;
 import nn.model.Network;
-import nn.model.Rng;
+import nn.random.Rng;
 import nn.train.Augmentation;
 import nn.train.DivergedException;
 import nn.train.EarlyStopping;

@@ -15,7 +15,7 @@ import com.google.gson.JsonParser;
 import nn.data.LabeledImages;
 import nn.data.RealData;
 import nn.image.UserPictures;
-import nn.model.Rng;
+import nn.random.Rng;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,0 +1,72 @@
+package nn.compute.nd4j;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.CustomOp;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.Op;
+import org.nd4j.linalg.factory.Nd4j;
+
+import nn.compute.Tensor;
+
+/**
+ * ND4J operations built once for a set of arrays and executed again on every later call with
+ * the same arrays (a layer passes the same output buffers every batch of one size, so after
+ * the first batch of each size nothing is built). Arrays are named by identity.
+ */
+final class Ops {
+    private final Map<Key, Object> built = new HashMap<>();
+
+    /** Objects compared by identity (an INDArray's equals and hashCode read all its values). */
+    private record Key(Object[] parts) {
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof Key k) || k.parts.length != parts.length) return false;
+            for (int i = 0; i < parts.length; i++) if (parts[i] != k.parts[i]) return false;
+            return true;
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 1;
+            for (Object p : parts) h = 31 * h + System.identityHashCode(p);
+            return h;
+        }
+    }
+
+    /** Runs the op for these objects (a name and the arrays it works on), building it the first time. */
+    void run(Supplier<Object> make, Object... arrays) {
+        Object op = built.computeIfAbsent(new Key(arrays), k -> make.get());
+        if (op instanceof CustomOp c) Nd4j.exec(c);
+        else Nd4j.exec((Op) op);
+    }
+
+    /** A declarable op: inputs, outputs, integer arguments, floating-point arguments. */
+    static DynamicCustomOp custom(String name, INDArray[] in, INDArray[] out, int[] ints, double... doubles) {
+        DynamicCustomOp.DynamicCustomOpsBuilder b = DynamicCustomOp.builder(name).addInputs(in).addOutputs(out).addIntegerArguments(ints);
+        if (doubles.length > 0) {
+            Double[] boxed = new Double[doubles.length];
+            for (int i = 0; i < doubles.length; i++) boxed[i] = doubles[i];
+            b.addFloatingPointArguments(boxed);
+        }
+        return b.build();
+    }
+
+    /** The same memory as an image batch [n, h, w, c] (activations are [n, h·w·c] rows). */
+    static INDArray nhwc(Tensor t, int h, int w, int c) {
+        return t.array.reshape('c', t.length / ((long) h * w * c), h, w, c);
+    }
+
+    /** The same memory as a flat vector. */
+    static INDArray vector(Tensor t) {
+        return t.array.reshape('c', t.length);
+    }
+
+    /** The same memory as [rows, cols]. */
+    static INDArray matrix(Tensor t, int cols) {
+        return t.array.reshape('c', t.length / cols, cols);
+    }
+}
