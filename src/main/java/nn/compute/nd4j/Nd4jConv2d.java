@@ -36,7 +36,7 @@ final class Nd4jConv2d implements Engine.Conv2d {
     }
 
     private INDArray weights(Tensor w) {
-        return w.array.reshape('c', g.kernel(), g.kernel(), g.inC(), g.filters());
+        return w.array.reshape('c', new long[] {g.kernel(), g.kernel(), g.inC(), g.filters()});
     }
 
     @Override

@@ -13,11 +13,10 @@ import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
 import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.SigmoidDerivative;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.TanhDerivative;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.PreciseGELU;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.PreciseGELUDerivative;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
 import org.nd4j.linalg.api.ops.random.impl.BernoulliDistribution;
@@ -47,6 +46,8 @@ public final class Nd4jEngine implements Engine {
     private final Map<Tensor, INDArray> adamScratch = new IdentityHashMap<>();
     /** The host-side batch that {@link #gatherRows} fills before one copy into the input array. */
     private float[] staging = new float[0];
+    /** GELU's backward scratch, two arrays per input array. */
+    private final Map<Tensor, INDArray[]> geluScratch = new IdentityHashMap<>();
     private Random random;
 
     @Override
@@ -71,11 +72,15 @@ public final class Nd4jEngine implements Engine {
 
     @Override
     public void activate(Nonlinearity fn, Tensor x, Tensor y) {
+        if (fn == Nonlinearity.GELU) {
+            gelu(x, y);
+            return;
+        }
         ops.run(() -> switch (fn) {
             case RELU -> new RectifiedLinear(x.array, y.array, 0);
             case SIGMOID -> new Sigmoid(x.array, y.array);
             case TANH -> new Tanh(x.array, y.array);
-            case GELU -> new PreciseGELU(x.array, y.array);   // the tanh approximation, as Nonlinearity.GELU
+            case GELU -> null;
         }, fn, x, y);
     }
 
@@ -85,11 +90,50 @@ public final class Nd4jEngine implements Engine {
             case RELU -> ops.run(() -> new RectifiedLinearDerivative(x.array, delta.array, dx.array), "relu_bp", x, delta, dx);
             case SIGMOID -> ops.run(() -> new SigmoidDerivative(x.array, delta.array, dx.array), "sigmoid_bp", x, delta, dx);
             case TANH -> ops.run(() -> new TanhDerivative(x.array, delta.array, dx.array), "tanh_bp", x, delta, dx);
-            case GELU -> {
-                ops.run(() -> new PreciseGELUDerivative(x.array, dx.array), "gelu'", x, dx);          // dx = f'(x)
-                ops.run(() -> new MulOp(dx.array, delta.array, dx.array), "gelu_bp", delta, dx);     // dx ⊙= δ
-            }
+            case GELU -> geluBackward(x, delta, dx);
         }
+    }
+
+    private static final double C = Math.sqrt(2 / Math.PI), K = 0.044715;
+
+    /** t = tanh(C·(x + K·x³)) into scratch[1], x² into scratch[0]. */
+    private INDArray[] geluTanh(Tensor x) {
+        INDArray[] s = geluScratch.computeIfAbsent(x, k -> new INDArray[] {Nd4j.create(x.type(), x.shape()), Nd4j.create(x.type(), x.shape())});
+        INDArray u = s[0], t = s[1], xa = x.array;
+        ops.run(() -> new MulOp(xa, xa, u), "x²", x, u);
+        t.assign(u).muli(K).addi(1);                                            // 1 + K·x²
+        ops.run(() -> new MulOp(t, xa, t), "x(1+Kx²)", x, t);
+        t.muli(C);
+        ops.run(() -> new Tanh(t, t), "tanh", t);                              // t
+        return s;
+    }
+
+    /**
+     * y = ½·x·(1 + tanh(C·(x + K·x³))), GELU's tanh form, from element-wise ops: ND4J's GELU is
+     * the sigmoid form and its PreciseGELU differs from this one (the gradient checks saw it).
+     */
+    private void gelu(Tensor x, Tensor y) {
+        INDArray t = geluTanh(x)[1];
+        t.addi(1).muli(0.5);
+        ops.run(() -> new MulOp(t, x.array, y.array), "gelu", t, x, y);
+    }
+
+    /**
+     * dx = δ ⊙ f'(x) for GELU's tanh form, f'(x) = ½(1 + t) + ½·x·(1 − t²)·C·(1 + 3K·x²) with
+     * t = tanh(C·(x + K·x³)), from element-wise ops.
+     */
+    private void geluBackward(Tensor x, Tensor delta, Tensor dx) {
+        INDArray[] s = geluTanh(x);
+        INDArray u = s[0], t = s[1], xa = x.array, d = dx.array;
+        u.muli(3 * K).addi(1);                                                  // 1 + 3K·x²
+        ops.run(() -> new MulOp(t, t, d), "t²", t, dx);
+        d.rsubi(1);                                                             // 1 − t²
+        ops.run(() -> new MulOp(d, u, d), "(1-t²)(1+3Kx²)", u, dx);
+        ops.run(() -> new MulOp(d, xa, d), "·x", x, dx);
+        d.muli(0.5 * C);
+        t.addi(1).muli(0.5);                                                    // ½(1 + t)
+        ops.run(() -> new AddOp(d, t, d), "+", t, dx);                          // f'(x)
+        ops.run(() -> new MulOp(d, delta.array, d), "·δ", delta, dx);           // δ ⊙ f'(x)
     }
 
     @Override

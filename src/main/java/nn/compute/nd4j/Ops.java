@@ -57,16 +57,16 @@ final class Ops {
 
     /** The same memory as an image batch [n, h, w, c] (activations are [n, h·w·c] rows). */
     static INDArray nhwc(Tensor t, int h, int w, int c) {
-        return t.array.reshape('c', t.length / ((long) h * w * c), h, w, c);
+        return t.array.reshape('c', new long[] {t.length / ((long) h * w * c), h, w, c});
     }
 
     /** The same memory as a flat vector. */
     static INDArray vector(Tensor t) {
-        return t.array.reshape('c', t.length);
+        return t.array.reshape('c', new long[] {t.length});
     }
 
     /** The same memory as [rows, cols]. */
     static INDArray matrix(Tensor t, int cols) {
-        return t.array.reshape('c', t.length / cols, cols);
+        return t.array.reshape('c', new long[] {t.length / cols, cols});
     }
 }

@@ -9,13 +9,21 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 
+import nn.compute.Engine;
+import nn.compute.Engines;
+import nn.compute.Tensor;
+import nn.compute.cpu.Team;
+import nn.random.Rng;
+
 /**
- * Float layers take fast paths (Java-array copies, blocked products, several threads); double
+ * On the cpu engine, float layers take fast paths (Java-array copies, blocked products, several threads); double
  * layers take the plain element-by-element loops that the gradient checks verify. Here both
  * run on the same numbers and must agree: exactly where nothing is added (ReLU, pooling), to
  * float precision where sums are involved (convolutions, overlapping pools).
  */
 class FastPathTest {
+    private static final Engine CPU = Engines.of(Engines.Kind.CPU);
+
     private static final Shape IMAGE = new Shape(9, 9, 3);
 
     @AfterEach
@@ -26,8 +34,8 @@ class FastPathTest {
     /** Forward and backward of one layer in float and in double on identical inputs, compared. */
     private static void compare(String spec, Shape input, double tolerance) {
         Layer f = ModelSpec.parseLayer(spec), d = ModelSpec.parseLayer(spec);
-        Shape out = f.build(input, DataType.FLOAT);
-        d.build(input, DataType.DOUBLE);
+        Shape out = f.build(input, CPU, DataType.FLOAT);
+        d.build(input, CPU, DataType.DOUBLE);
         f.setComputesInputGradient(true);
         d.setComputesInputGradient(true);
         Rng rng = new Rng(3);
@@ -91,12 +99,13 @@ class FastPathTest {
         compare("relu", new Shape(30, 30, 5), 0);   // several chunks of the copy-in loop
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"FLOAT", "DOUBLE"})
-    void reluThenPoolFusedGivesExactlyTheUnfusedResult(String typeName) {
+    @ParameterizedTest(name = "{0} {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"FLOAT,CPU", "DOUBLE,CPU", "FLOAT,ND4J", "DOUBLE,ND4J"})
+    void reluThenPoolFusedGivesExactlyTheUnfusedResult(String typeName, String engineName) {
         DataType type = DataType.valueOf(typeName);
+        Engine engine = Engines.of(Engines.Kind.valueOf(engineName));
         ModelSpec spec = new ModelSpec("conv(4,3),relu,pool(2),conv(3,2),relu,pool(2,stride=1),dense(6)", IMAGE, 6);
-        Network fused = spec.build(type), plain = spec.build(type);
+        Network fused = spec.build(type, engine), plain = spec.build(type, engine);
         plain.setFusesReluIntoPool(false);
         Rng rng = new Rng(9);
         fused.initialize(rng);
@@ -104,7 +113,7 @@ class FastPathTest {
         Tensor xf = fused.inputBuffer(7), xp = plain.inputBuffer(7);
         fill(xf, xp, rng);
         int[] labels = {0, 1, 2, 3, 4, 5, 0};
-        SoftmaxCrossEntropy lf = new SoftmaxCrossEntropy(6), lp = new SoftmaxCrossEntropy(6);
+        SoftmaxCrossEntropy lf = SoftmaxCrossEntropy.of(fused), lp = SoftmaxCrossEntropy.of(plain);
         assertEquals(lp.forward(plain.forward(xp, true), labels, 7), lf.forward(fused.forward(xf, true), labels, 7));
         fused.backward(lf.backward());
         plain.backward(lp.backward());
@@ -121,7 +130,7 @@ class FastPathTest {
     @ValueSource(ints = {2, 3})
     void gradientChecksHoldWithSeveralThreads(int threads) {
         Team.setSize(threads);
-        GradientCheck.check("conv(3,3),relu,pool(2),dense(40),relu", new Shape(8, 8, 2), 3, 40, 1e-5);
-        GradientCheck.check("dense(64),relu,dense(48),tanh", Shape.features(60), 4, 64, 1e-5);
+        GradientCheck.check(CPU, "conv(3,3),relu,pool(2),dense(40),relu", new Shape(8, 8, 2), 3, 40, 1e-5);
+        GradientCheck.check(CPU, "dense(64),relu,dense(48),tanh", Shape.features(60), 4, 64, 1e-5);
     }
 }
