@@ -55,6 +55,7 @@ public final class Main implements Runnable {
             }
             OptionRanges.atLeast(parsed.commandSpec(), "--threads", threads, 1);
             Team.setSize(capAtCores(threads != null ? threads : defaultThreads(), parsed.commandSpec().commandLine().getErr()));
+            EngineOption.apply(parsed.asCommandLineList().get(parsed.asCommandLineList().size() - 1));
             try {
                 return new CommandLine.RunLast().execute(parsed);
             } catch (OutOfMemoryError e) {

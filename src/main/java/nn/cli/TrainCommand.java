@@ -59,6 +59,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin DataOptions data;
 
+    @Mixin EngineOption engine;
+
     @Option(names = "--dataset", paramLabel = "mnist|fashion", defaultValue = "mnist",
             description = "Data set to train on (default: ${DEFAULT-VALUE}).")
     String dataset;
