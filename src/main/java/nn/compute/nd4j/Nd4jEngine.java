@@ -43,11 +43,11 @@ import nn.random.Rng;
 public final class Nd4jEngine implements Engine {
     private final Ops ops = new Ops();
     /** Adam's per-parameter scratch (g², then the step), made once per parameter. */
-    private final Map<Tensor, INDArray> adamScratch = new IdentityHashMap<>();
+    private final Map<Tensor, INDArray> adamTemps = new IdentityHashMap<>();
     /** The host-side batch that {@link #gatherRows} fills before one copy into the input array. */
     private float[] staging = new float[0];
     /** GELU's backward scratch, two arrays per input array. */
-    private final Map<Tensor, INDArray[]> geluScratch = new IdentityHashMap<>();
+    private final Map<Tensor, INDArray[]> geluTemps = new IdentityHashMap<>();
     private Random random;
 
     @Override
@@ -98,7 +98,7 @@ public final class Nd4jEngine implements Engine {
 
     /** t = tanh(C·(x + K·x³)) into scratch[1], x² into scratch[0]. */
     private INDArray[] geluTanh(Tensor x) {
-        INDArray[] s = geluScratch.computeIfAbsent(x, k -> new INDArray[] {Nd4j.create(x.type(), x.shape()), Nd4j.create(x.type(), x.shape())});
+        INDArray[] s = geluTemps.computeIfAbsent(x, k -> new INDArray[] {Nd4j.create(x.type(), x.shape()), Nd4j.create(x.type(), x.shape())});
         INDArray u = s[0], t = s[1], xa = x.array;
         ops.run(() -> new MulOp(xa, xa, u), "x²", x, u);
         t.assign(u).muli(K).addi(1);                                            // 1 + K·x²
@@ -171,7 +171,7 @@ public final class Nd4jEngine implements Engine {
 
     @Override
     public void adam(Tensor w, Tensor g, Tensor m, Tensor v, AdamStep s) {
-        INDArray t = adamScratch.computeIfAbsent(w, k -> Nd4j.create(w.type(), w.shape()));
+        INDArray t = adamTemps.computeIfAbsent(w, k -> Nd4j.create(w.type(), w.shape()));
         INDArray wa = w.array, ga = g.array, ma = m.array, va = v.array;
         ma.muli(s.beta1());
         axpy(1 - s.beta1(), g, m);                                             // m = β1·m + (1−β1)·g

@@ -2,7 +2,6 @@ package nn.compute.nd4j;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.Supplier;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.CustomOp;
@@ -19,6 +18,12 @@ import nn.compute.Tensor;
  */
 final class Ops {
     private final Map<Key, Object> built = new HashMap<>();
+
+    /** Makes an op: a legacy one ({@link Op}) or a declarable one ({@link CustomOp}). */
+    @FunctionalInterface
+    interface Builder {
+        Object build();
+    }
 
     /** Objects compared by identity (an INDArray's equals and hashCode read all its values). */
     private record Key(Object[] parts) {
@@ -38,8 +43,8 @@ final class Ops {
     }
 
     /** Runs the op for these objects (a name and the arrays it works on), building it the first time. */
-    void run(Supplier<Object> make, Object... arrays) {
-        Object op = built.computeIfAbsent(new Key(arrays), k -> make.get());
+    void run(Builder make, Object... arrays) {
+        Object op = built.computeIfAbsent(new Key(arrays), k -> make.build());
         if (op instanceof CustomOp c) Nd4j.exec(c);
         else Nd4j.exec((Op) op);
     }
