@@ -60,6 +60,8 @@ public final class Main implements Runnable {
                 return new CommandLine.RunLast().execute(parsed);
             } catch (OutOfMemoryError e) {
                 return outOfMemory(e, parsed, verbose);
+            } finally {
+                nn.compute.Engines.reset();
             }
         });
         return cmd;

@@ -58,6 +58,11 @@ public final class Engines {
         current = of(kind);
     }
 
+    /** Back to the default (a command's choice ends with the command; tests run many in one JVM). */
+    public static void reset() {
+        current = null;
+    }
+
     /** $NN_ENGINE if set, else what suits the backend. */
     public static Kind defaultKind() {
         String env = System.getenv("NN_ENGINE");
