@@ -27,8 +27,8 @@ public final class Main implements Runnable {
     boolean verbose;
 
     @Option(names = "--threads", paramLabel = "N", scope = CommandLine.ScopeType.INHERIT,
-            description = {"Threads that share each matrix product and vector update "
-                    + "(default: $NN_THREADS, else all cores). Same seed and threads, same result."})
+            description = {"Threads that share each matrix product and vector update (our own on the cpu engine, "
+                    + "ND4J's on the nd4j engine; default: $NN_THREADS, else all cores). Same seed and threads, same result."})
     Integer threads;
 
     @Override
@@ -54,8 +54,10 @@ public final class Main implements Runnable {
                 if (c.getCommand() instanceof Main m && m.threads != null) threads = m.threads;
             }
             OptionRanges.atLeast(parsed.commandSpec(), "--threads", threads, 1);
-            Team.setSize(capAtCores(threads != null ? threads : defaultThreads(), parsed.commandSpec().commandLine().getErr()));
+            int team = capAtCores(threads != null ? threads : defaultThreads(), parsed.commandSpec().commandLine().getErr());
+            Team.setSize(team);
             EngineOption.apply(parsed.asCommandLineList().get(parsed.asCommandLineList().size() - 1));
+            nn.compute.Engines.current().useThreads(team);
             try {
                 return new CommandLine.RunLast().execute(parsed);
             } catch (OutOfMemoryError e) {

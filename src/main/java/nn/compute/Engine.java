@@ -24,6 +24,9 @@ import nn.random.Rng;
 public interface Engine {
     String name();
 
+    /** How many threads share each kernel ({@code --threads}). */
+    void useThreads(int threads);
+
     // --- matrix products ---
 
     /** {@code c = α·op(a)·op(b) + β·c}, op transposing when asked; all three are whole row-major matrices. */

@@ -42,6 +42,11 @@ public final class Blas {
 
     private Blas() {}
 
+    /** OpenBLAS back to one thread (another engine in this JVM may have raised it). */
+    static void singleThreaded() {
+        openblas_nolapack.blas_set_num_threads(1);
+    }
+
     public static void gemm(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, double alpha, double beta) {
         long[] as = a.shape(), bs = b.shape(), cs = c.shape();
         if (as.length != 2 || bs.length != 2 || cs.length != 2) throw new IllegalArgumentException("gemm needs matrices");

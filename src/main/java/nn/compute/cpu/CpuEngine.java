@@ -30,6 +30,15 @@ public final class CpuEngine implements Engine {
         return "cpu";
     }
 
+    /** Our own threads (see {@link Team}); the natives (OpenBLAS, ND4J's pool) run single-threaded under them. */
+    @Override
+    public void useThreads(int threads) {
+        Team.setSize(threads);
+        Blas.singleThreaded();
+        org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(1);
+        org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxMasterThreads(1);
+    }
+
     @Override
     public void gemm(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, double alpha, double beta) {
         Blas.gemm(a, transA, b, transB, c, alpha, beta);

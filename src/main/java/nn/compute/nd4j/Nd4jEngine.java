@@ -55,6 +55,14 @@ public final class Nd4jEngine implements Engine {
         return "nd4j";
     }
 
+    /** ND4J's own threads: its ops' thread pool and its BLAS (the launcher starts them at 1, for the cpu engine). */
+    @Override
+    public void useThreads(int threads) {
+        Nd4j.getEnvironment().setMaxThreads(threads);
+        Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        Nd4j.factory().blas().setMaxThreads(threads);
+    }
+
     @Override
     public void gemm(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, double alpha, double beta) {
         Nd4j.gemm(a.array, b.array, c.array, transA, transB, alpha, beta);
