@@ -33,9 +33,13 @@ class FastPathTest {
 
     /** Forward and backward of one layer in float and in double on identical inputs, compared. */
     private static void compare(String spec, Shape input, double tolerance) {
+        compare(CPU, spec, input, tolerance);
+    }
+
+    private static void compare(Engine engine, String spec, Shape input, double tolerance) {
         Layer f = ModelSpec.parseLayer(spec), d = ModelSpec.parseLayer(spec);
-        Shape out = f.build(input, CPU, DataType.FLOAT);
-        d.build(input, CPU, DataType.DOUBLE);
+        Shape out = f.build(input, engine, DataType.FLOAT);
+        d.build(input, engine, DataType.DOUBLE);
         f.setComputesInputGradient(true);
         d.setComputesInputGradient(true);
         Rng rng = new Rng(3);
@@ -87,6 +91,18 @@ class FastPathTest {
         }
         // A first LeNet layer (several images per block): dW sums 2,880 products, float rounds them.
         compare("conv(8,5)", new Shape(28, 28, 1), 2e-4);
+    }
+
+    /** The nd4j engine's float ops against its own double ones, on the same layers. */
+    @org.junit.jupiter.api.Test
+    void theNd4jEnginesFloatAgreesWithItsDouble() {
+        Engine nd4j = Engines.of(Engines.Kind.ND4J);
+        for (String conv : new String[] {"conv(4,3)", "conv(5,3,pad=1)", "conv(2,4,stride=2)", "conv(3,3,stride=2,pad=1)", "conv(6,1)"}) {
+            compare(nd4j, conv, IMAGE, 2e-5);
+        }
+        compare(nd4j, "conv(8,5)", new Shape(28, 28, 1), 2e-4);
+        for (String pool : new String[] {"pool(2)", "pool(3)", "pool(3,stride=2)", "pool(2,stride=1)"}) compare(nd4j, pool, IMAGE, 1e-7);
+        for (String other : new String[] {"relu", "sigmoid", "tanh", "gelu", "batchnorm"}) compare(nd4j, other, IMAGE, 1e-5);
     }
 
     @ParameterizedTest(name = "{0} threads")
