@@ -1,6 +1,5 @@
 package nn.compute.nd4j;
 
-import java.util.IdentityHashMap;
 import java.util.Map;
 
 import org.nd4j.linalg.api.buffer.DataType;
@@ -42,12 +41,12 @@ import nn.random.Rng;
  */
 public final class Nd4jEngine implements Engine {
     private final Ops ops = new Ops();
-    /** Adam's per-parameter scratch (g², then the step), made once per parameter. */
-    private final Map<Tensor, INDArray> adamTemps = new IdentityHashMap<>();
+    /** Adam's per-parameter scratch (g², then the step), made once per parameter (tensors are keys by identity). */
+    private final Map<Tensor, INDArray> adamTemps = Ops.recentlyUsed(256);
     /** The host-side batch that {@link #gatherRows} fills before one copy into the input array. */
     private float[] staging = new float[0];
     /** GELU's backward scratch, two arrays per input array. */
-    private final Map<Tensor, INDArray[]> geluTemps = new IdentityHashMap<>();
+    private final Map<Tensor, INDArray[]> geluTemps = Ops.recentlyUsed(64);
     private Random random;
 
     @Override

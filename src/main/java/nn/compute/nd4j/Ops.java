@@ -1,6 +1,5 @@
 package nn.compute.nd4j;
 
-import java.util.HashMap;
 import java.util.Map;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -14,10 +13,23 @@ import nn.compute.Tensor;
 /**
  * ND4J operations built once for a set of arrays and executed again on every later call with
  * the same arrays (a layer passes the same output buffers every batch of one size, so after
- * the first batch of each size nothing is built). Arrays are named by identity.
+ * the first batch of each size nothing is built). Arrays are named by identity. The engine
+ * outlives networks (a pruning study builds dozens), so the least recently used ops are
+ * dropped beyond a bound, and with them the arrays of networks no longer in use.
  */
 final class Ops {
-    private final Map<Key, Object> built = new HashMap<>();
+    private static final int BOUND = 2048;
+    private final Map<Key, Object> built = recentlyUsed(BOUND);
+
+    /** A map that keeps only its {@code bound} most recently used entries. */
+    static <K, V> Map<K, V> recentlyUsed(int bound) {
+        return new java.util.LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+                return size() > bound;
+            }
+        };
+    }
 
     /** Makes an op: a legacy one ({@link Op}) or a declarable one ({@link CustomOp}). */
     @FunctionalInterface
