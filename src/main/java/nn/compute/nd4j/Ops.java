@@ -6,13 +6,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.CustomOp;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.Op;
+import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.factory.Nd4j;
 
 import nn.compute.Tensor;
 
 /**
- * ND4J operations built once for a set of arrays and executed again on every later call with
- * the same arrays (a layer passes the same output buffers every batch of one size, so after
+ * ND4J operations built once for a set of arrays (a declarable op with its OpContext) and
+ * executed again on every later call with the same arrays (a layer passes the same output buffers every batch of one size, so after
  * the first batch of each size nothing is built). Arrays are named by identity. The engine
  * outlives networks (a pruning study builds dozens), so the least recently used ops are
  * dropped beyond a bound, and with them the arrays of networks no longer in use.
@@ -54,11 +55,26 @@ final class Ops {
         }
     }
 
+    /** A declarable op with its native context (arrays and arguments), set up once. */
+    private record Prepared(CustomOp op, OpContext context) {}
+
     /** Runs the op for these objects (a name and the arrays it works on), building it the first time. */
     void run(Builder make, Object... arrays) {
-        Object op = built.computeIfAbsent(new Key(arrays), k -> make.build());
-        if (op instanceof CustomOp c) Nd4j.exec(c);
+        Object op = built.computeIfAbsent(new Key(arrays), k -> prepare(make.build()));
+        if (op instanceof Prepared p) Nd4j.exec(p.op, p.context);
         else Nd4j.exec((Op) op);
+    }
+
+    private static Object prepare(Object op) {
+        if (!(op instanceof CustomOp c)) return op;
+        OpContext context = Nd4j.getExecutioner().buildContext();
+        context.setInputArrays(c.inputArguments());
+        context.setOutputArrays(c.outputArguments());
+        context.setIArguments(c.iArgs());
+        context.setTArguments(c.tArgs());
+        context.setBArguments(c.bArgs());
+        context.setDArguments(c.dArgs());
+        return new Prepared(c, context);
     }
 
     /** A declarable op: inputs, outputs, integer arguments, floating-point arguments. */
