@@ -14,8 +14,8 @@ import nn.eval.Predictions;
 import nn.eval.Predictor;
 import nn.model.ModelSpec;
 import nn.model.Network;
-import nn.model.Rng;
-import nn.model.Tensor;
+import nn.random.Rng;
+import nn.compute.Tensor;
 import nn.train.EpochMetrics;
 import nn.train.Schedule;
 import nn.train.TrainConfig;
@@ -53,10 +53,11 @@ public final class Benchmark {
         int n = 1024;
         Tensor a = Tensor.wrap(Nd4j.rand(DataType.FLOAT, n, n)), b = Tensor.wrap(Nd4j.rand(DataType.FLOAT, n, n));
         Tensor c = Tensor.zeros(DataType.FLOAT, n, n);
+        nn.compute.Engine engine = nn.compute.Engines.current();
         double best = 0;
         for (int r = 0; r < repeats + 2; r++) {   // two warm-up calls
             long t = System.nanoTime();
-            Tensor.gemm(a, false, b, false, c, 1.0, 0.0);
+            engine.gemm(a, false, b, false, c, 1.0, 0.0);
             double seconds = (System.nanoTime() - t) / 1e9;
             if (r >= 2) best = Math.max(best, 2.0 * n * n * n / seconds / 1e9);
         }
@@ -147,7 +148,7 @@ public final class Benchmark {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("cpu", cpuModel());
         m.put("cores", Runtime.getRuntime().availableProcessors());
-        m.put("threads", nn.model.Team.size());
+        m.put("threads", nn.compute.cpu.Team.size());
         // OpenBLAS picks its kernels by CPU unless told (this machine's environment pins Haswell, AVX2).
         m.put("openblas_coretype", String.valueOf(System.getenv("OPENBLAS_CORETYPE")));
         m.put("java", System.getProperty("java.version"));

@@ -27,7 +27,7 @@ import nn.model.ModelSpec;
 import nn.model.Network;
 import nn.model.Param;
 import nn.model.Shape;
-import nn.model.Tensor;
+import nn.compute.Tensor;
 import nn.train.Augmentation;
 import nn.train.EarlyStopping;
 import nn.train.EpochMetrics;
@@ -339,7 +339,7 @@ public final class Checkpoint {
         for (JsonElement a : index) masked |= "mask".equals(a.getAsJsonObject().get("kind").getAsString());
         if (masked) {
             state.masks = new ArrayList<>();
-            for (nn.model.Param w : nn.prune.Pruning.weights(net)) state.masks.add(Tensor.zeros(w.value().type(), w.value().shape()));
+            for (nn.model.Param w : net.weights()) state.masks.add(Tensor.zeros(w.value().type(), w.value().shape()));
             targets.addAll(state.masks);
         }
         if (index.size() != targets.size()) {

@@ -34,6 +34,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Mixin DataOptions data;
 
+    @Mixin EngineOption engine;
+
     @Option(names = "--quick", description = "2 epochs per workload instead of 5 (MLP) and 3 (CNN).")
     boolean quick;
 
@@ -60,6 +62,8 @@ final class BenchCommand implements Callable<Integer> {
         LabeledImages train = source.load(DatasetFiles.Part.TRAIN), test = source.load(DatasetFiles.Part.TEST);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("machine", Benchmark.machine());
+        r.put("engine", nn.compute.Engines.current().name());
+        out.printf("engine: %s%n", nn.compute.Engines.current().name());
         // Measured before and after the workloads, the better kept: right after start-up the JIT
         // compiler threads still share the cores, and one reading came out 40% low.
         double peak = Benchmark.gemmPeakGflops(10);
@@ -93,7 +97,7 @@ final class BenchCommand implements Callable<Integer> {
         r.put("offheap_mb_after_last_epoch", last.get("offheap_mb_after_last_epoch"));
 
         out.println();
-        out.printf("float32 GEMM 1024^3 peak: %.1f GFLOP/s, %d threads%n", peak, nn.model.Team.size());
+        out.printf("float32 GEMM 1024^3 peak: %.1f GFLOP/s, %d threads%n", peak, nn.compute.cpu.Team.size());
         out.printf("%-5s %10s %12s %9s %9s %9s%n", "", "s/epoch", "images/s", "GFLOP/s", "of peak", "test acc");
         for (String name : List.of("mlp", "cnn")) {
             if (!r.containsKey(name)) continue;
@@ -126,7 +130,7 @@ final class BenchCommand implements Callable<Integer> {
         if (home == null) return Double.NaN;
         Path sample = Path.of(home, "data", "samples", "digit7-blue-ink.jpg");
         ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(home, "scripts", "nn").toString(), "predict",
-                "--checkpoint", checkpoint.toString(), sample.toString())).redirectErrorStream(true);
+                "--engine", nn.compute.Engines.current().name(), "--checkpoint", checkpoint.toString(), sample.toString())).redirectErrorStream(true);
         double best = Double.MAX_VALUE;
         for (int i = 0; i < 3; i++) {
             long t = System.nanoTime();

@@ -7,14 +7,16 @@ import nn.checkpoint.Checkpoint;
 import nn.checkpoint.RunDirectory;
 import nn.export.OnnxImport;
 import nn.export.SlimModel;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code --checkpoint}: the trained model a command reads (eval, predict, show, explain, prune). */
+/** {@code --checkpoint}: the trained model a command reads (eval, predict, show, explain, prune), and {@code --engine} to run it on. */
 final class CheckpointOption {
     @Spec(Spec.Target.MIXEE) CommandSpec mixee;
+    @Mixin EngineOption engine;
 
     @Option(names = "--checkpoint", paramLabel = "FILE|RUN_DIR", defaultValue = "runs/latest",
             description = "The model: a checkpoint file, a run folder (its best.ckpt), a slim model (nn export --slim) "

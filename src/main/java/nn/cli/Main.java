@@ -3,7 +3,7 @@ package nn.cli;
 import java.io.PrintWriter;
 
 import nn.data.DatasetKind;
-import nn.model.Team;
+import nn.compute.cpu.Team;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,8 +27,8 @@ public final class Main implements Runnable {
     boolean verbose;
 
     @Option(names = "--threads", paramLabel = "N", scope = CommandLine.ScopeType.INHERIT,
-            description = {"Threads that share each matrix product and vector update "
-                    + "(default: $NN_THREADS, else all cores). Same seed and threads, same result."})
+            description = {"Threads that share each matrix product and vector update (our own on the cpu engine, "
+                    + "ND4J's on the nd4j engine; default: $NN_THREADS, else all cores). Same seed and threads, same result."})
     Integer threads;
 
     @Override
@@ -54,11 +54,16 @@ public final class Main implements Runnable {
                 if (c.getCommand() instanceof Main m && m.threads != null) threads = m.threads;
             }
             OptionRanges.atLeast(parsed.commandSpec(), "--threads", threads, 1);
-            Team.setSize(capAtCores(threads != null ? threads : defaultThreads(), parsed.commandSpec().commandLine().getErr()));
+            int team = capAtCores(threads != null ? threads : defaultThreads(), parsed.commandSpec().commandLine().getErr());
+            Team.setSize(team);
+            EngineOption.apply(parsed.asCommandLineList().get(parsed.asCommandLineList().size() - 1));
+            nn.compute.Engines.current().useThreads(team);
             try {
                 return new CommandLine.RunLast().execute(parsed);
             } catch (OutOfMemoryError e) {
                 return outOfMemory(e, parsed, verbose);
+            } finally {
+                nn.compute.Engines.reset();
             }
         });
         return cmd;

@@ -23,7 +23,7 @@ import nn.eval.ReportWriter;
 import nn.eval.Predictor;
 import nn.model.ModelSpec;
 import nn.model.Network;
-import nn.model.Rng;
+import nn.random.Rng;
 import nn.train.Augmentation;
 import nn.train.DivergedException;
 import nn.train.EarlyStopping;
@@ -59,6 +59,8 @@ final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Mixin DataOptions data;
+
+    @Mixin EngineOption engine;
 
     @Option(names = "--dataset", paramLabel = "mnist|fashion", defaultValue = "mnist",
             description = "Data set to train on (default: ${DEFAULT-VALUE}).")

@@ -28,7 +28,7 @@ public final class Versions implements CommandLine.IVersionProvider {
         m.put("nn", nn());
         m.put("nd4j", nd4j() + " " + nd4jArtifact());
         m.put("java", System.getProperty("java.version"));
-        m.put("threads", String.valueOf(nn.model.Team.size()));
+        m.put("threads", String.valueOf(nn.compute.cpu.Team.size()));
         return m;
     }
 

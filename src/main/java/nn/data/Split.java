@@ -2,7 +2,7 @@ package nn.data;
 
 import java.util.Arrays;
 
-import nn.model.Rng;
+import nn.random.Rng;
 
 /**
  * A training set divided into the part the network learns from and a held-out validation

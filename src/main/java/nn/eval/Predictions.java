@@ -13,9 +13,7 @@ public record Predictions(float[] probabilities, int[] labels, int classes) {
 
     /** The index of the largest of {@code classes} values starting at {@code from} (the first one on ties). */
     public static int argmax(float[] values, int from, int classes) {
-        int best = 0;
-        for (int k = 1; k < classes; k++) if (values[from + k] > values[from + best]) best = k;
-        return best;
+        return nn.model.Inference.argmax(values, from, classes);
     }
 
     public float probability(int i, int k) {

@@ -1,13 +1,13 @@
 package nn.eval;
 
+import nn.compute.Tensor;
 import nn.data.LabeledImages;
+import nn.model.Inference;
 import nn.model.Network;
-import nn.model.SoftmaxCrossEntropy;
-import nn.model.Tensor;
 
-/** Runs a network over many images in batches (inference mode: no dropout, running batch-norm statistics). */
+/** Runs a network over many images in batches (inference mode: no dropout, running batch-norm statistics); see {@link Inference}. */
 public final class Predictor {
-    public static final int BATCH = 500;
+    public static final int BATCH = Inference.BATCH;
 
     private Predictor() {}
 
@@ -20,53 +20,21 @@ public final class Predictor {
 
     /** Monte-Carlo dropout: {@code passes} forward passes with dropout on, per image the mean and spread of each probability. */
     public static Spread monteCarlo(Network net, float[] pixels, int count, int passes, long seed) {
-        int classes = net.classes();
-        double[] sum = new double[count * classes], sq = new double[count * classes];
-        net.setRng(new nn.model.Rng(seed));
-        for (int start = 0; start < count; start += BATCH) {
-            int n = Math.min(BATCH, count - start);
-            Tensor x = input(net, pixels, start, n);
-            for (int pass = 0; pass < passes; pass++) {
-                Tensor logits = net.forwardWithDropout(x);
-                SoftmaxCrossEntropy.softmax(logits, logits, classes);
-                for (int i = 0; i < n * classes; i++) {
-                    double p = logits.get(i);
-                    sum[start * classes + i] += p;
-                    sq[start * classes + i] += p * p;
-                }
-            }
-        }
-        float[] mean = new float[sum.length], std = new float[sum.length];
-        for (int i = 0; i < sum.length; i++) {
-            double m = sum[i] / passes;
-            mean[i] = (float) m;
-            std[i] = (float) Math.sqrt(Math.max(0, sq[i] / passes - m * m));
-        }
-        return new Spread(mean, std);
+        Inference.Spread s = Inference.monteCarlo(net, pixels, count, passes, seed);
+        return new Spread(s.mean(), s.std());
     }
 
     /** Class probabilities [count, classes] of {@code count} images laid end to end in {@code pixels}. */
     public static float[] probabilities(Network net, float[] pixels, int count) {
-        return probabilities(net, pixels, count, BATCH);
+        return Inference.probabilities(net, pixels, count);
     }
 
     public static float[] probabilities(Network net, float[] pixels, int count, int batch) {
-        int classes = net.classes();
-        float[] probs = new float[count * classes];
-        for (int start = 0; start < count; start += batch) {
-            int n = Math.min(batch, count - start);
-            Tensor logits = net.forward(input(net, pixels, start, n), false);
-            SoftmaxCrossEntropy.softmax(logits, logits, classes);
-            for (int i = 0; i < n * classes; i++) probs[start * classes + i] = (float) logits.get(i);
-        }
-        return probs;
+        return Inference.probabilities(net, pixels, count, batch);
     }
 
     /** Images start..start+n of {@code pixels} in the network's input buffer for n examples. */
     public static Tensor input(Network net, float[] pixels, int start, int n) {
-        int size = net.inputShape().size();
-        Tensor x = net.inputBuffer(n);
-        x.copyFrom(pixels, start * size, 0, n * size);
-        return x;
+        return Inference.input(net, pixels, start, n);
     }
 }

@@ -3,6 +3,7 @@ package nn.export;
 import java.util.List;
 
 import com.google.gson.Gson;
+import nn.compute.Nonlinearity;
 import nn.checkpoint.Checkpoint;
 import nn.export.onnx.OnnxProto.AttributeProto;
 import nn.export.onnx.OnnxProto.GraphProto;
@@ -199,7 +200,7 @@ public final class OnnxExport {
         finish(nodeBuilder("BatchNormalization", inputs).addAttribute(floatAttr("epsilon", (float) NN_BN_EPSILON)));
     }
 
-    private void activation(Activation.Fn fn) {
+    private void activation(Nonlinearity fn) {
         switch (fn) {
             case RELU -> node("Relu", List.of(current), null);
             case SIGMOID -> node("Sigmoid", List.of(current), null);

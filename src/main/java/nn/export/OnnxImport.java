@@ -42,7 +42,7 @@ import nn.model.ModelSpec;
 import nn.model.Network;
 import nn.model.Param;
 import nn.model.Shape;
-import nn.model.Tensor;
+import nn.compute.Tensor;
 import nn.train.Schedule;
 import nn.train.TrainConfig;
 import nn.train.TrainingState;

@@ -6,7 +6,7 @@ import java.util.List;
 import nn.model.Layer;
 import nn.model.Network;
 import nn.model.Shape;
-import nn.model.Tensor;
+import nn.compute.Tensor;
 
 /**
  * Looks inside a trained network for one input: every layer's activations, the class

@@ -2,15 +2,17 @@ package nn.model;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.Supplier;
 
 import org.nd4j.linalg.api.buffer.DataType;
 
+import nn.compute.Tensor;
+
 /**
- * A layer's working arrays, one set per batch size: training batches, the last (smaller) batch
- * of an epoch, evaluation batches. Each set is allocated the first time its size is seen and
- * reused after that, so training allocates nothing per batch and native memory stays flat
- * (ND4J frees native buffers only when the garbage collector finds their Java wrappers).
+ * A layer's output and input-gradient arrays, one pair per batch size: training batches, the
+ * last (smaller) batch of an epoch, evaluation batches. Each pair is allocated the first time
+ * its size is seen and reused after that, so training allocates nothing per batch and native
+ * memory stays flat (ND4J frees native buffers only when the garbage collector finds their Java
+ * wrappers). The engine's kernels keep their own working arrays the same way.
  */
 final class BatchBuffers {
     private final DataType type;
@@ -20,11 +22,12 @@ final class BatchBuffers {
 
     private static final class Slot {
         final int batch;
-        Tensor output, inputGrad;
-        final Map<String, Object> extras = new HashMap<>();
+        final Tensor output;
+        Tensor inputGrad;
 
-        Slot(int batch) {
+        Slot(int batch, Tensor output) {
             this.batch = batch;
+            this.output = output;
         }
     }
 
@@ -34,15 +37,10 @@ final class BatchBuffers {
         this.outputSize = outputSize;
     }
 
-    /** Switches to the arrays for {@code n} examples; returns whether they were just created. */
-    boolean ensure(int n) {
-        if (current != null && current.batch == n) return false;
-        current = slots.get(n);
-        if (current != null) return false;
-        current = new Slot(n);
-        current.output = Tensor.zeros(type, n, outputSize);
-        slots.put(n, current);
-        return true;
+    /** Switches to the arrays for {@code n} examples. */
+    void ensure(int n) {
+        if (current != null && current.batch == n) return;
+        current = slots.computeIfAbsent(n, k -> new Slot(k, Tensor.zeros(type, k, outputSize)));
     }
 
     Tensor output() {
@@ -52,15 +50,5 @@ final class BatchBuffers {
     Tensor inputGrad() {
         if (current.inputGrad == null) current.inputGrad = Tensor.zeros(type, current.batch, inputSize);
         return current.inputGrad;
-    }
-
-    /** A layer-specific array for this batch size (im2col columns, pooling argmax, masks), made once. */
-    @SuppressWarnings("unchecked")
-    <T> T extra(String name, Supplier<T> make) {
-        return (T) current.extras.computeIfAbsent(name, k -> make.get());
-    }
-
-    int batch() {
-        return current.batch;
     }
 }

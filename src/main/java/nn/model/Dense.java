@@ -2,6 +2,9 @@ package nn.model;
 
 import org.nd4j.linalg.api.buffer.DataType;
 
+import nn.compute.Engine;
+import nn.compute.Tensor;
+
 /** Fully connected layer: y = x·W + b, with W of shape [inputs, units]. */
 public final class Dense extends WeightedLayer {
     private final int units;
@@ -30,7 +33,8 @@ public final class Dense extends WeightedLayer {
     }
 
     @Override
-    public Shape build(Shape input, DataType type) {
+    public Shape build(Shape input, Engine engine, DataType type) {
+        this.engine = engine;
         inputs = input.size();
         createParams(type, inputs, units);
         buffers = new BatchBuffers(type, inputs, units);
@@ -45,21 +49,20 @@ public final class Dense extends WeightedLayer {
     @Override
     public Tensor forward(Tensor x, boolean training) {
         this.x = x;
-        int n = (int) x.shape()[0];
-        buffers.ensure(n);
+        buffers.ensure((int) x.shape()[0]);
         Tensor y = buffers.output();
-        Tensor.gemm(x, false, w.value(), false, y, 1, 0);           // y = x·W
-        Tensor.addToEachRow(y, b.value());                          // y += b
+        engine.gemm(x, false, w.value(), false, y, 1, 0);           // y = x·W
+        engine.addToEachRow(y, b.value());                          // y += b
         return y;
     }
 
     @Override
     public Tensor backward(Tensor delta) {
-        Tensor.gemm(x, true, delta, false, w.grad(), 1, 0);          // dW = xᵀ·δ
-        Tensor.sumRows(delta, b.grad());                             // db = Σ_rows δ
+        engine.gemm(x, true, delta, false, w.grad(), 1, 0);          // dW = xᵀ·δ
+        engine.sumRows(delta, b.grad());                             // db = Σ_rows δ
         if (!computesInputGradient) return null;
         Tensor dx = buffers.inputGrad();
-        Tensor.gemm(delta, false, w.value(), true, dx, 1, 0);        // dx = δ·Wᵀ
+        engine.gemm(delta, false, w.value(), true, dx, 1, 0);        // dx = δ·Wᵀ
         return dx;
     }
 

@@ -1,6 +1,13 @@
 package nn.model;
 
+import java.util.HashMap;
+import java.util.Map;
+
 import org.nd4j.linalg.api.buffer.DataType;
+
+import nn.compute.Engine;
+import nn.compute.Tensor;
+import nn.random.Rng;
 
 /**
  * Inverted dropout: in training each value is zeroed with probability p and the survivors
@@ -8,7 +15,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 public final class Dropout implements Layer {
     private final double p;
+    private Engine engine;
     private BatchBuffers buffers;
+    private final Map<Integer, Tensor> masks = new HashMap<>();   // one per batch size
     private Tensor mask;
     private Rng rng = new Rng(0);
     private boolean active;
@@ -24,7 +33,8 @@ public final class Dropout implements Layer {
     }
 
     @Override
-    public Shape build(Shape input, DataType type) {
+    public Shape build(Shape input, Engine engine, DataType type) {
+        this.engine = engine;
         buffers = new BatchBuffers(type, input.size(), input.size());
         return input;
     }
@@ -38,15 +48,12 @@ public final class Dropout implements Layer {
     public Tensor forward(Tensor x, boolean training) {
         active = training && p > 0;
         if (!active) return x;
-        buffers.ensure((int) x.shape()[0]);
-        mask = buffers.extra("mask", () -> Tensor.zeros(x.type(), x.shape()));
+        int n = (int) x.shape()[0];
+        buffers.ensure(n);
+        mask = masks.computeIfAbsent(n, k -> Tensor.zeros(x.type(), x.shape()));
         Tensor y = buffers.output();
-        double keep = 1 / (1 - p);
-        for (int i = 0; i < y.length; i++) {
-            double m = rng.nextFloat() >= p ? keep : 0;
-            mask.set(i, m);
-            y.set(i, x.get(i) * m);
-        }
+        engine.dropoutMask(mask, p, rng);                          // mask = 1/(1−p) with probability 1−p, else 0
+        engine.multiply(x, mask, y);                               // y = x ⊙ mask
         return y;
     }
 
@@ -54,7 +61,7 @@ public final class Dropout implements Layer {
     public Tensor backward(Tensor delta) {
         if (!active) return delta;
         Tensor dx = buffers.inputGrad();
-        for (int i = 0; i < dx.length; i++) dx.set(i, delta.get(i) * mask.get(i));   // dx = δ ⊙ mask
+        engine.multiply(delta, mask, dx);                          // dx = δ ⊙ mask
         return dx;
     }
 

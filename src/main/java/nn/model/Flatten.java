@@ -2,6 +2,9 @@ package nn.model;
 
 import org.nd4j.linalg.api.buffer.DataType;
 
+import nn.compute.Engine;
+import nn.compute.Tensor;
+
 /**
  * Turns a feature map into a feature vector. Activations are already stored as one row per
  * example, so this only changes the shape the next layer sees: forward and backward pass
@@ -14,7 +17,7 @@ public final class Flatten implements Layer {
     }
 
     @Override
-    public Shape build(Shape input, DataType type) {
+    public Shape build(Shape input, Engine engine, DataType type) {
         return outputShape(input);
     }
 

@@ -1,5 +1,9 @@
 package nn.model;
 
+import nn.compute.Nonlinearity;
+import nn.compute.Tensor;
+import nn.random.Rng;
+
 /**
  * How a layer's weights start. The variance is chosen so that activations neither explode nor
  * vanish through many layers: He for ReLU-like units (which zero half their inputs), Glorot
@@ -14,15 +18,15 @@ public enum Init {
     public void fill(Tensor w, int fanIn, int fanOut, Rng rng) {
         if (this == HE) {
             double std = Math.sqrt(2.0 / fanIn);
-            for (int i = 0; i < w.length; i++) w.set(i, rng.nextGaussian() * std);
+            w.fill(i -> rng.nextGaussian() * std);
         } else {
             double limit = Math.sqrt(6.0 / (fanIn + fanOut));
-            for (int i = 0; i < w.length; i++) w.set(i, (2 * rng.nextDouble() - 1) * limit);
+            w.fill(i -> (2 * rng.nextDouble() - 1) * limit);
         }
     }
 
     /** The right choice for weights feeding the given activation (null: the output layer). */
-    public static Init forActivation(Activation.Fn next) {
-        return next == Activation.Fn.RELU || next == Activation.Fn.GELU ? HE : XAVIER;
+    public static Init forActivation(Nonlinearity next) {
+        return next == Nonlinearity.RELU || next == Nonlinearity.GELU ? HE : XAVIER;
     }
 }

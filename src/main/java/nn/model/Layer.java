@@ -4,6 +4,10 @@ import java.util.List;
 
 import org.nd4j.linalg.api.buffer.DataType;
 
+import nn.compute.Engine;
+import nn.compute.Tensor;
+import nn.random.Rng;
+
 /**
  * One step of the network. Activations are 2-D tensors [batch, features of one example], the
  * features laid out as {@link Shape} says (channels last).
@@ -12,6 +16,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * {@code backward} receives dL/d(output), fills the gradients of its parameters and returns
  * dL/d(input). Each layer owns its output and input-gradient buffers and reuses them while the
  * batch size stays the same, so a training step allocates nothing.
+ *
+ * <p>Layers are the math; the arithmetic is the {@link Engine}'s, which {@link #build} hands them.
  */
 public interface Layer {
     /** The shape of one example after this layer; throws if the input does not fit. Allocates nothing. */
@@ -22,8 +28,8 @@ public interface Layer {
         return 0;
     }
 
-    /** Fixes the input shape and element type, creates the parameters; returns the output shape. */
-    Shape build(Shape input, DataType type);
+    /** Fixes the input shape, engine and element type, creates the parameters (and the engine's kernels); returns the output shape. */
+    Shape build(Shape input, Engine engine, DataType type);
 
     /** Draws initial parameter values. */
     default void initialize(Rng rng) {}

@@ -8,6 +8,10 @@ import java.util.regex.Pattern;
 
 import org.nd4j.linalg.api.buffer.DataType;
 
+import nn.compute.Engine;
+import nn.compute.Engines;
+import nn.compute.Nonlinearity;
+
 /**
  * A network written as text: layers separated by commas, e.g.
  * <pre>
@@ -37,8 +41,13 @@ public record ModelSpec(String text, Shape input, int classes) {
         return new ModelSpec(text, MNIST_INPUT, 10);
     }
 
+    /** The network on the process's engine ({@link Engines#current()}). */
     public Network build(DataType type) {
-        return new Network(this, parseLayers(text, input, classes), type);
+        return build(type, Engines.current());
+    }
+
+    public Network build(DataType type, Engine engine) {
+        return new Network(this, parseLayers(text, input, classes), engine, type);
     }
 
     /** Sizes that decide how much memory a network of this spec needs, counted without building it. */
@@ -103,7 +112,7 @@ public record ModelSpec(String text, Shape input, int classes) {
     /** Each weight layer is initialised for the activation that follows it (before the next weight layer). */
     private static void chooseInits(List<Layer> layers) {
         for (int i = 0; i < layers.size(); i++) {
-            Activation.Fn next = null;
+            Nonlinearity next = null;
             for (int j = i + 1; j < layers.size() && next == null; j++) {
                 if (layers.get(j) instanceof WeightedLayer) break;
                 if (layers.get(j) instanceof Activation a) next = a.fn();
@@ -125,10 +134,10 @@ public record ModelSpec(String text, Shape input, int classes) {
                 int size = args.positiveInt(0, "pool size");
                 yield new MaxPool2D(size, args.named("stride", size));
             }
-            case "relu" -> new Activation(Activation.Fn.RELU);
-            case "sigmoid" -> new Activation(Activation.Fn.SIGMOID);
-            case "tanh" -> new Activation(Activation.Fn.TANH);
-            case "gelu" -> new Activation(Activation.Fn.GELU);
+            case "relu" -> new Activation(Nonlinearity.RELU);
+            case "sigmoid" -> new Activation(Nonlinearity.SIGMOID);
+            case "tanh" -> new Activation(Nonlinearity.TANH);
+            case "gelu" -> new Activation(Nonlinearity.GELU);
             case "dropout" -> new Dropout(args.rate(0));
             case "batchnorm", "bn" -> new BatchNorm();
             case "flatten" -> new Flatten();

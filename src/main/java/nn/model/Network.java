@@ -6,26 +6,34 @@ import java.util.List;
 
 import org.nd4j.linalg.api.buffer.DataType;
 
+import nn.compute.Engine;
+import nn.compute.Nonlinearity;
+import nn.compute.Tensor;
+import nn.random.Rng;
+
 /**
  * A stack of layers ending in a classifier: forward runs them in order, backward in reverse,
- * each layer turning dL/d(its output) into dL/d(its input).
+ * each layer turning dL/d(its output) into dL/d(its input). All its arithmetic runs on one
+ * {@link Engine}, fixed when it is built.
  */
 public final class Network {
     private final ModelSpec spec;
     private final List<Layer> layers;
     private final Shape inputShape;
     private final DataType type;
+    private final Engine engine;
     private final List<Shape> shapes = new ArrayList<>();
     private final java.util.Map<Integer, Tensor> inputs = new java.util.HashMap<>();
 
-    Network(ModelSpec spec, List<Layer> layers, DataType type) {
+    Network(ModelSpec spec, List<Layer> layers, Engine engine, DataType type) {
         this.spec = spec;
         this.layers = List.copyOf(layers);
         this.inputShape = spec.input();
         this.type = type;
+        this.engine = engine;
         Shape shape = inputShape;
         for (Layer layer : layers) {
-            shape = layer.build(shape, type);
+            shape = layer.build(shape, engine, type);
             shapes.add(shape);
         }
         if (!shape.isFlat() || shape.channels() != spec.classes()) {
@@ -46,6 +54,10 @@ public final class Network {
 
     public DataType type() {
         return type;
+    }
+
+    public Engine engine() {
+        return engine;
     }
 
     public int classes() {
@@ -73,7 +85,7 @@ public final class Network {
     /** ReLU followed by max-pool runs as one step in training (see MaxPool2D.rectify); off only to test that. */
     void setFusesReluIntoPool(boolean fuse) {
         for (int i = 0; i + 1 < layers.size(); i++) {
-            if (layers.get(i) instanceof Activation a && a.fn() == Activation.Fn.RELU && layers.get(i + 1) instanceof MaxPool2D p) {
+            if (layers.get(i) instanceof Activation a && a.fn() == Nonlinearity.RELU && layers.get(i + 1) instanceof MaxPool2D p) {
                 a.deferToPool(fuse);
                 p.rectify(fuse);
             }
@@ -125,6 +137,19 @@ public final class Network {
             for (Param p : layers.get(i).params()) out.add(new Param(i + "." + p.name(), p.value(), p.grad(), p.decays()));
         }
         return Collections.unmodifiableList(out);
+    }
+
+    /** The weight matrices (not biases or batch-norm scales), in order: what weight decay and pruning masks apply to. */
+    public List<Param> weights() {
+        List<Param> out = new ArrayList<>();
+        for (Param p : params()) if (p.decays()) out.add(p);
+        return out;
+    }
+
+    /** w = w ⊙ mask for every weight matrix (one mask per {@link #weights()} entry): pruned weights stay zero. */
+    public void applyMasks(List<Tensor> masks) {
+        List<Param> weights = weights();
+        for (int k = 0; k < weights.size(); k++) engine.multiply(weights.get(k).value(), masks.get(k), weights.get(k).value());
     }
 
     /** Non-learned state that still belongs to the model (batch-norm running statistics). */

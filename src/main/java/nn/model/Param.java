@@ -1,5 +1,7 @@
 package nn.model;
 
+import nn.compute.Tensor;
+
 /** A learned array and the gradient of the loss with respect to it, filled by backward. */
 public record Param(String name, Tensor value, Tensor grad, boolean decays) {
     /** A weight (weight decay applies) or a bias/scale (it does not). */

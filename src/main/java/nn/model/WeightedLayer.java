@@ -2,6 +2,10 @@ package nn.model;
 
 import java.util.List;
 
+import nn.compute.Engine;
+import nn.compute.Tensor;
+import nn.random.Rng;
+
 /**
  * What Dense and Conv2D share: a weight matrix W [fan-in, outputs] and a bias b [1, outputs],
  * initialised for the activation that follows, and the option to skip dL/dx in the first layer.
@@ -10,6 +14,7 @@ public abstract class WeightedLayer implements Layer {
     protected Param w, b;
     protected Init init;
     protected boolean computesInputGradient = true;
+    protected Engine engine;
 
     protected WeightedLayer(Init init) {
         this.init = init;

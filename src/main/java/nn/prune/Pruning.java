@@ -6,7 +6,7 @@ import java.util.List;
 
 import nn.model.Network;
 import nn.model.Param;
-import nn.model.Tensor;
+import nn.compute.Tensor;
 
 /**
  * Magnitude pruning: the weights (not biases or batch-norm scales) with the smallest |w| are
@@ -17,9 +17,7 @@ public final class Pruning {
 
     /** The weight matrices of a network, in order: the arrays masks refer to. */
     public static List<Param> weights(Network net) {
-        List<Param> out = new ArrayList<>();
-        for (Param p : net.params()) if (p.decays()) out.add(p);
-        return out;
+        return net.weights();
     }
 
     /**
@@ -71,11 +69,7 @@ public final class Pruning {
 
     /** w = w ⊙ mask for every weight matrix. */
     public static void apply(Network net, List<Tensor> masks) {
-        List<Param> weights = weights(net);
-        for (int k = 0; k < weights.size(); k++) {
-            Tensor w = weights.get(k).value(), m = masks.get(k);
-            for (int i = 0; i < w.length; i++) w.set(i, w.get(i) * m.get(i));
-        }
+        net.applyMasks(masks);
     }
 
     /** The fraction of weights that are zero. */

@@ -2,9 +2,8 @@ package nn.train;
 
 import java.util.List;
 
+import nn.compute.Engine;
 import nn.model.Param;
-import nn.model.Team;
-import nn.model.Tensor;
 
 /**
  * Adam (Kingma & Ba 2015) with decoupled weight decay (AdamW, Loshchilov & Hutter 2019):
@@ -27,23 +26,12 @@ public final class Adam extends Optimizer {
     }
 
     @Override
-    protected void update(List<Param> params, double lr) {
+    protected void update(Engine e, List<Param> params, double lr) {
         double c1 = 1 - Math.pow(BETA1, steps), c2 = 1 - Math.pow(BETA2, steps);
         for (int k = 0; k < params.size(); k++) {
             Param p = params.get(k);
-            Tensor w = p.value(), grad = p.grad(), m = state.get(2 * k), v = state.get(2 * k + 1);
-            double decay = p.decays() ? weightDecay : 0;
-            Team.split(w.length, Tensor.GRAIN, (part, from, to) -> {
-                for (int i = from; i < to; i++) {
-                    double g = grad.get(i);
-                    double mi = BETA1 * m.get(i) + (1 - BETA1) * g;
-                    double vi = BETA2 * v.get(i) + (1 - BETA2) * g * g;
-                    m.set(i, mi);
-                    v.set(i, vi);
-                    double wi = w.get(i);
-                    w.set(i, wi - lr * ((mi / c1) / (Math.sqrt(vi / c2) + EPS) + decay * wi));
-                }
-            });
+            Engine.AdamStep step = new Engine.AdamStep(lr, BETA1, BETA2, EPS, c1, c2, p.decays() ? weightDecay : 0);
+            e.adam(p.value(), p.grad(), state.get(2 * k), state.get(2 * k + 1), step);
         }
     }
 

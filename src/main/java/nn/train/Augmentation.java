@@ -1,6 +1,6 @@
 package nn.train;
 
-import nn.model.Rng;
+import nn.random.Rng;
 
 /**
  * Random distortions of training images, so the network sees a slightly different digit each

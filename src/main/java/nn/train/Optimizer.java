@@ -3,8 +3,9 @@ package nn.train;
 import java.util.ArrayList;
 import java.util.List;
 
+import nn.compute.Engine;
+import nn.compute.Tensor;
 import nn.model.Param;
-import nn.model.Tensor;
 
 /**
  * Updates parameters from their gradients. Its state (momenta, moments) and step count are
@@ -15,14 +16,14 @@ public abstract class Optimizer {
     protected final List<Tensor> state = new ArrayList<>();
     protected long steps;
 
-    /** One update of every parameter with learning rate {@code lr}. */
-    public final void step(List<Param> params, double lr) {
+    /** One update of every parameter with learning rate {@code lr}, on the engine of the network the parameters belong to. */
+    public final void step(Engine engine, List<Param> params, double lr) {
         prepare(params);
         steps++;
-        update(params, lr);
+        update(engine, params, lr);
     }
 
-    protected abstract void update(List<Param> params, double lr);
+    protected abstract void update(Engine engine, List<Param> params, double lr);
 
     /** Arrays of state kept per parameter (momentum 1, Adam 2). */
     public abstract int arraysPerParam();

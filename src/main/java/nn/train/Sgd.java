@@ -2,8 +2,9 @@ package nn.train;
 
 import java.util.List;
 
+import nn.compute.Engine;
+import nn.compute.Tensor;
 import nn.model.Param;
-import nn.model.Tensor;
 
 /**
  * Stochastic gradient descent with momentum, in PyTorch's formulation (so runs compare):
@@ -32,19 +33,18 @@ public final class Sgd extends Optimizer {
     }
 
     @Override
-    protected void update(List<Param> params, double lr) {
+    protected void update(Engine e, List<Param> params, double lr) {
         for (int k = 0; k < params.size(); k++) {
             Param p = params.get(k);
             Tensor w = p.value(), g = p.grad(), v = state.get(k);
-            // Whole-vector BLAS updates: several times faster than a Java loop over native memory.
-            if (p.decays() && weightDecay != 0) Tensor.axpy(weightDecay, w, g);   // g += λ·w
-            Tensor.scale(momentum, v);                                             // v = μ·v
-            Tensor.axpy(1, g, v);                                                  //     + g
+            if (p.decays() && weightDecay != 0) e.axpy(weightDecay, w, g);   // g += λ·w
+            e.scale(momentum, v);                                             // v = μ·v
+            e.axpy(1, g, v);                                                  //     + g
             if (nesterov) {
-                Tensor.axpy(-lr, g, w);                                            // w −= η·g
-                Tensor.axpy(-lr * momentum, v, w);                                 // w −= η·μ·v
+                e.axpy(-lr, g, w);                                            // w −= η·g
+                e.axpy(-lr * momentum, v, w);                                 // w −= η·μ·v
             } else {
-                Tensor.axpy(-lr, v, w);                                            // w −= η·v
+                e.axpy(-lr, v, w);                                            // w −= η·v
             }
         }
     }

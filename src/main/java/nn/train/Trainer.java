@@ -4,16 +4,14 @@ import java.io.IOException;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
+import nn.compute.Engine;
+import nn.compute.Tensor;
 import nn.data.LabeledImages;
-import nn.eval.Predictions;
-import nn.eval.Predictor;
+import nn.model.Inference;
 import nn.model.Network;
 import nn.model.Param;
-import nn.model.Rng;
 import nn.model.SoftmaxCrossEntropy;
-import nn.model.Team;
-import nn.model.Tensor;
-import nn.prune.Pruning;
+import nn.random.Rng;
 
 /**
  * The training loop: mini-batch gradient descent over shuffled training images, one
@@ -39,7 +37,8 @@ public final class Trainer {
         TrainConfig cfg = s.config;
         int pixels = train.pixelsPerImage(), batches = s.batchesPerEpoch(train.size());
         long totalSteps = s.totalSteps(train.size());
-        SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(net.classes());
+        Engine engine = net.engine();
+        SoftmaxCrossEntropy loss = SoftmaxCrossEntropy.of(net);
         float[] batchPixels = new float[cfg.batchSize() * pixels];
         int[] batchLabels = new int[cfg.batchSize()];
         float[] batchProbabilities = new float[cfg.batchSize() * net.classes()];
@@ -55,14 +54,14 @@ public final class Trainer {
                 int n = Math.min(cfg.batchSize(), train.size() - from);
                 int[] labels = n == cfg.batchSize() ? batchLabels : new int[n];
                 Tensor x = net.inputBuffer(n);
-                fillBatch(order, from, n, x, batchPixels, labels, cfg.augmentation(), s.noise);
+                fillBatch(engine, order, from, n, x, batchPixels, labels, cfg.augmentation(), s.noise);
                 Tensor logits = net.forward(x, true);
                 double batchLoss = loss.forward(logits, labels, n);
                 if (!Double.isFinite(batchLoss)) throw new DivergedException(s.epoch + 1, s.step + 1, "the loss is " + batchLoss, cfg.learningRate());
                 net.backward(loss.backward());
                 double lr = cfg.schedule().rate(cfg.learningRate(), s.step, totalSteps);
-                s.optimizer.step(params, lr);
-                if (s.masks != null) Pruning.apply(net, s.masks);   // pruned weights stay pruned
+                s.optimizer.step(engine, params, lr);
+                if (s.masks != null) net.applyMasks(s.masks);   // pruned weights stay pruned
 
                 s.step++;
                 s.batchInEpoch++;
@@ -84,13 +83,13 @@ public final class Trainer {
 
     private void endEpoch(TrainingState s, double seconds, long totalSteps) throws IOException {
         for (Param p : s.network.params()) {
-            if (!p.value().isFinite()) throw new DivergedException(s.epoch + 1, s.step, "parameter " + p.name() + " is not finite", s.config.learningRate());
+            if (!s.network.engine().isFinite(p.value())) throw new DivergedException(s.epoch + 1, s.step, "parameter " + p.name() + " is not finite", s.config.learningRate());
         }
         double vLoss = Double.NaN, vAcc = Double.NaN;
         if (validation != null && validation.size() > 0) {
-            Predictions p = Predictor.predict(s.network, validation);
-            vLoss = p.loss();
-            vAcc = p.accuracy();
+            float[] probs = Inference.probabilities(s.network, validation.pixels(), validation.size());
+            vLoss = meanLoss(probs, validation.labels(), s.network.classes());
+            vAcc = (double) countCorrect(probs, validation.labels(), validation.size(), s.network.classes()) / validation.size();
         }
         s.epoch++;
         double lr = s.config.schedule().rate(s.config.learningRate(), Math.max(0, s.step - 1), totalSteps);
@@ -118,14 +117,11 @@ public final class Trainer {
     }
 
     /** Copies the batch's images into x; augmented ones are drawn one after another, so the noise stream stays in order. */
-    private void fillBatch(int[] order, int from, int n, Tensor x, float[] scratch, int[] labels, Augmentation aug, Rng rng) {
+    private void fillBatch(Engine engine, int[] order, int from, int n, Tensor x, float[] scratch, int[] labels, Augmentation aug, Rng rng) {
         int p = train.pixelsPerImage();
         for (int i = 0; i < n; i++) labels[i] = train.labels()[order[from + i]];
         if (aug == null) {
-            // Each thread copies the rows it will multiply first, so they are already in its cache.
-            Team.split(n, 8, (part, first, last) -> {
-                for (int i = first; i < last; i++) x.copyFrom(train.pixels(), order[from + i] * p, i * p, p);
-            });
+            engine.gatherRows(train.pixels(), p, order, from, n, x);
             return;
         }
         for (int i = 0; i < n; i++) aug.apply(train.pixels(), order[from + i] * p, scratch, i * p, train.rows(), train.cols(), rng);
@@ -134,8 +130,19 @@ public final class Trainer {
 
     private static int countCorrect(Tensor probs, float[] copy, int[] labels, int n, int classes) {
         probs.copyTo(0, copy, 0, n * classes);
+        return countCorrect(copy, labels, n, classes);
+    }
+
+    private static int countCorrect(float[] probs, int[] labels, int n, int classes) {
         int correct = 0;
-        for (int i = 0; i < n; i++) if (Predictions.argmax(copy, i * classes, classes) == labels[i]) correct++;
+        for (int i = 0; i < n; i++) if (Inference.argmax(probs, i * classes, classes) == labels[i]) correct++;
         return correct;
+    }
+
+    /** Mean cross-entropy −log p(true class), clamped as nn.eval.Predictions#loss clamps it (a certain mistake costs ~16). */
+    static double meanLoss(float[] probs, int[] labels, int classes) {
+        double sum = 0;
+        for (int i = 0; i < labels.length; i++) sum -= Math.log(Math.max(probs[i * classes + labels[i]], 1e-7f));
+        return labels.length == 0 ? 0 : sum / labels.length;
     }
 }

@@ -3,10 +3,10 @@ package nn.train;
 import java.util.ArrayList;
 import java.util.List;
 
+import nn.compute.Tensor;
 import nn.model.Network;
 import nn.model.Param;
-import nn.model.Rng;
-import nn.model.Tensor;
+import nn.random.Rng;
 
 /**
  * Everything a run needs to continue exactly where it stopped: the network, the optimiser and
@@ -34,7 +34,7 @@ public final class TrainingState {
     public final List<EpochMetrics> history = new ArrayList<>();
     /** Leading layers whose parameters stay fixed (fine-tuning only the layers after them). */
     public int frozenLayers;
-    /** Pruning masks, one per weight matrix (see nn.prune.Pruning), or null: pruned weights stay 0. */
+    /** Pruning masks, one per weight matrix (see Network.applyMasks), or null: pruned weights stay 0. */
     public List<Tensor> masks;
 
     public TrainingState(Network network, TrainConfig config) {

@@ -13,7 +13,7 @@ import nn.data.DatasetKind;
 import nn.io.AtomicFile;
 import nn.model.ModelSpec;
 import nn.model.Network;
-import nn.model.Rng;
+import nn.random.Rng;
 import nn.train.EpochMetrics;
 import nn.train.Schedule;
 import nn.train.TrainConfig;

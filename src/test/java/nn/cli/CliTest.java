@@ -51,9 +51,9 @@ class CliTest {
             Nn.Result r = Nn.run("info", "--threads", String.valueOf(cores), "--data-dir", dir.toString());
             assertEquals(0, r.code(), r.err());
             assertTrue(r.out().contains("threads:     " + cores + " (--threads)"), r.out());
-            assertEquals(cores, nn.model.Team.size());
+            assertEquals(cores, nn.compute.cpu.Team.size());
         } finally {
-            nn.model.Team.setSize(1);
+            nn.compute.cpu.Team.setSize(1);
         }
     }
 

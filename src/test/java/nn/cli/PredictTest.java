@@ -24,7 +24,7 @@ import nn.data.LabeledImages;
 import nn.data.RealData;
 import nn.image.NumberPictures;
 import nn.image.UserPictures;
-import nn.model.Rng;
+import nn.random.Rng;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

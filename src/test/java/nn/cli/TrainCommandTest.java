@@ -82,9 +82,9 @@ class TrainCommandTest {
             assertEquals(0, r.code(), r.err());
             int cores = Runtime.getRuntime().availableProcessors();
             assertTrue(r.err().contains("1000 threads is more than this machine's " + cores + " cores"), r.err());
-            assertEquals(cores, nn.model.Team.size());
+            assertEquals(cores, nn.compute.cpu.Team.size());
         } finally {
-            nn.model.Team.setSize(1);
+            nn.compute.cpu.Team.setSize(1);
         }
     }
 

@@ -13,7 +13,7 @@ import java.nio.file.Path;
 
 import nn.data.LabeledImages;
 import nn.data.RealData;
-import nn.model.Rng;
+import nn.random.Rng;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

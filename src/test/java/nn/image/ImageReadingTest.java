@@ -17,7 +17,7 @@ import java.util.Arrays;
 
 import javax.imageio.ImageIO;
 
-import nn.model.Rng;
+import nn.random.Rng;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -3,7 +3,7 @@ package nn.image;
 import java.awt.image.BufferedImage;
 
 import nn.data.LabeledImages;
-import nn.model.Rng;
+import nn.random.Rng;
 
 /**
  * Numbers written with real MNIST digits side by side, dark ink on paper, for testing how

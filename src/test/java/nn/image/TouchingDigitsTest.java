@@ -10,7 +10,7 @@ import nn.checkpoint.Checkpoint;
 import nn.data.LabeledImages;
 import nn.data.RealData;
 import nn.eval.Predictor;
-import nn.model.Rng;
+import nn.random.Rng;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -12,7 +12,7 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 
 import nn.data.LabeledImages;
-import nn.model.Rng;
+import nn.random.Rng;
 
 /**
  * Renders real MNIST digits the way users' files look, for testing {@code nn predict}: the

@@ -8,7 +8,7 @@ import java.util.List;
 import nn.model.ModelSpec;
 import nn.model.Network;
 import nn.model.Param;
-import nn.model.Rng;
+import nn.random.Rng;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 

@@ -9,13 +9,21 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 
+import nn.compute.Engine;
+import nn.compute.Engines;
+import nn.compute.Tensor;
+import nn.compute.cpu.Team;
+import nn.random.Rng;
+
 /**
- * Float layers take fast paths (Java-array copies, blocked products, several threads); double
+ * On the cpu engine, float layers take fast paths (Java-array copies, blocked products, several threads); double
  * layers take the plain element-by-element loops that the gradient checks verify. Here both
  * run on the same numbers and must agree: exactly where nothing is added (ReLU, pooling), to
  * float precision where sums are involved (convolutions, overlapping pools).
  */
 class FastPathTest {
+    private static final Engine CPU = Engines.of(Engines.Kind.CPU);
+
     private static final Shape IMAGE = new Shape(9, 9, 3);
 
     @AfterEach
@@ -25,9 +33,13 @@ class FastPathTest {
 
     /** Forward and backward of one layer in float and in double on identical inputs, compared. */
     private static void compare(String spec, Shape input, double tolerance) {
+        compare(CPU, spec, input, tolerance);
+    }
+
+    private static void compare(Engine engine, String spec, Shape input, double tolerance) {
         Layer f = ModelSpec.parseLayer(spec), d = ModelSpec.parseLayer(spec);
-        Shape out = f.build(input, DataType.FLOAT);
-        d.build(input, DataType.DOUBLE);
+        Shape out = f.build(input, engine, DataType.FLOAT);
+        d.build(input, engine, DataType.DOUBLE);
         f.setComputesInputGradient(true);
         d.setComputesInputGradient(true);
         Rng rng = new Rng(3);
@@ -81,6 +93,18 @@ class FastPathTest {
         compare("conv(8,5)", new Shape(28, 28, 1), 2e-4);
     }
 
+    /** The nd4j engine's float ops against its own double ones, on the same layers. */
+    @org.junit.jupiter.api.Test
+    void theNd4jEnginesFloatAgreesWithItsDouble() {
+        Engine nd4j = Engines.of(Engines.Kind.ND4J);
+        for (String conv : new String[] {"conv(4,3)", "conv(5,3,pad=1)", "conv(2,4,stride=2)", "conv(3,3,stride=2,pad=1)", "conv(6,1)"}) {
+            compare(nd4j, conv, IMAGE, 2e-5);
+        }
+        compare(nd4j, "conv(8,5)", new Shape(28, 28, 1), 2e-4);
+        for (String pool : new String[] {"pool(2)", "pool(3)", "pool(3,stride=2)", "pool(2,stride=1)"}) compare(nd4j, pool, IMAGE, 1e-7);
+        for (String other : new String[] {"relu", "sigmoid", "tanh", "gelu", "batchnorm"}) compare(nd4j, other, IMAGE, 1e-5);
+    }
+
     @ParameterizedTest(name = "{0} threads")
     @ValueSource(ints = {1, 2})
     void poolingAndReluAreExact(int threads) {
@@ -91,12 +115,13 @@ class FastPathTest {
         compare("relu", new Shape(30, 30, 5), 0);   // several chunks of the copy-in loop
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"FLOAT", "DOUBLE"})
-    void reluThenPoolFusedGivesExactlyTheUnfusedResult(String typeName) {
+    @ParameterizedTest(name = "{0} {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"FLOAT,CPU", "DOUBLE,CPU", "FLOAT,ND4J", "DOUBLE,ND4J"})
+    void reluThenPoolFusedGivesExactlyTheUnfusedResult(String typeName, String engineName) {
         DataType type = DataType.valueOf(typeName);
+        Engine engine = Engines.of(Engines.Kind.valueOf(engineName));
         ModelSpec spec = new ModelSpec("conv(4,3),relu,pool(2),conv(3,2),relu,pool(2,stride=1),dense(6)", IMAGE, 6);
-        Network fused = spec.build(type), plain = spec.build(type);
+        Network fused = spec.build(type, engine), plain = spec.build(type, engine);
         plain.setFusesReluIntoPool(false);
         Rng rng = new Rng(9);
         fused.initialize(rng);
@@ -104,7 +129,7 @@ class FastPathTest {
         Tensor xf = fused.inputBuffer(7), xp = plain.inputBuffer(7);
         fill(xf, xp, rng);
         int[] labels = {0, 1, 2, 3, 4, 5, 0};
-        SoftmaxCrossEntropy lf = new SoftmaxCrossEntropy(6), lp = new SoftmaxCrossEntropy(6);
+        SoftmaxCrossEntropy lf = SoftmaxCrossEntropy.of(fused), lp = SoftmaxCrossEntropy.of(plain);
         assertEquals(lp.forward(plain.forward(xp, true), labels, 7), lf.forward(fused.forward(xf, true), labels, 7));
         fused.backward(lf.backward());
         plain.backward(lp.backward());
@@ -121,7 +146,7 @@ class FastPathTest {
     @ValueSource(ints = {2, 3})
     void gradientChecksHoldWithSeveralThreads(int threads) {
         Team.setSize(threads);
-        GradientCheck.check("conv(3,3),relu,pool(2),dense(40),relu", new Shape(8, 8, 2), 3, 40, 1e-5);
-        GradientCheck.check("dense(64),relu,dense(48),tanh", Shape.features(60), 4, 64, 1e-5);
+        GradientCheck.check(CPU, "conv(3,3),relu,pool(2),dense(40),relu", new Shape(8, 8, 2), 3, 40, 1e-5);
+        GradientCheck.check(CPU, "dense(64),relu,dense(48),tanh", Shape.features(60), 4, 64, 1e-5);
     }
 }

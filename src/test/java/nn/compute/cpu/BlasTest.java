@@ -1,4 +1,4 @@
-package nn.model;
+package nn.compute.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -11,6 +11,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
+
+import nn.compute.Engine;
+import nn.compute.Engines;
+import nn.compute.Tensor;
+import nn.random.Rng;
 
 /**
  * The direct BLAS calls against plain loops: every transpose combination, α and β, and shapes
@@ -58,7 +63,7 @@ class BlasTest {
         double[] before = new double[c.length];
         for (int i = 0; i < c.length; i++) before[i] = c.get(i);
 
-        Tensor.gemm(a, transA, b, transB, c, 0.7, 0.3);
+        Blas.gemm(a, transA, b, transB, c, 0.7, 0.3);
 
         double tolerance = type == DataType.FLOAT ? 1e-4 : 1e-10;
         for (int i = 0; i < m; i++) {
@@ -76,24 +81,29 @@ class BlasTest {
         }
     }
 
+    /** The same on both engines (the nd4j engine's through ND4J ops): the definitions hold for each. */
     @ParameterizedTest(name = "{0} threads")
     @ValueSource(ints = {1, 2})
     void vectorUpdatesBiasesAndSums(int threads) {
         Team.setSize(threads);
+        for (Engines.Kind kind : Engines.Kind.values()) vectorUpdatesBiasesAndSums(Engines.of(kind));
+    }
+
+    private static void vectorUpdatesBiasesAndSums(Engine engine) {
         Rng rng = new Rng(5);
         for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
             Tensor x = random(type, rng, 300, 70), y = random(type, rng, 300, 70);
             double[] x0 = values(x), y0 = values(y);
-            Tensor.axpy(-0.25, x, y);
+            engine.axpy(-0.25, x, y);
             for (int i = 0; i < y.length; i++) assertEquals(y0[i] - 0.25 * x0[i], y.get(i), 1e-6);
-            Tensor.scale(0.5, x);
+            engine.scale(0.5, x);
             for (int i = 0; i < x.length; i++) assertEquals(0.5 * x0[i], x.get(i), 1e-6);
 
             Tensor rows = random(type, rng, 300, 70), bias = random(type, rng, 1, 70), sums = Tensor.zeros(type, 1, 70);
             double[] r0 = values(rows);
-            Tensor.addToEachRow(rows, bias);
+            engine.addToEachRow(rows, bias);
             for (int i = 0; i < rows.length; i++) assertEquals(r0[i] + bias.get(i % 70), rows.get(i), 1e-6);
-            Tensor.sumRows(rows, sums);
+            engine.sumRows(rows, sums);
             for (int j = 0; j < 70; j++) {
                 double want = 0;
                 for (int i = 0; i < 300; i++) want += rows.get(i * 70 + j);

@@ -1,4 +1,4 @@
-package nn.model;
+package nn.compute;
 
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
@@ -12,17 +12,19 @@ import org.nd4j.linalg.indexing.BooleanIndexing;
 import org.nd4j.linalg.indexing.conditions.Conditions;
 
 /**
- * An ND4J array plus a direct view of its memory.
+ * An ND4J array, plus (on the CPU backend) a direct view of its memory.
  *
- * <p>Matrix products and vector updates go to BLAS ({@link #gemm}, {@link #axpy}; see
- * {@link Blas}); other element-wise work (activations, their derivatives, pooling) runs as
- * plain Java loops over the view. In ND4J 1.0.0-M2.1 each INDArray method costs 15-90 µs of JNI
- * and allocation overhead, while a Java loop over 8,192 floats takes a few µs; nothing here
- * allocates native memory per batch, so memory stays flat.
+ * <p>Layers hand tensors to an {@link Engine}, which does the arithmetic: the {@code cpu}
+ * engine through the direct view (OpenBLAS with host pointers, Java loops), the {@code nd4j}
+ * engine through ND4J operations on {@link #array} only. The element accessors here
+ * ({@link #get}, {@link #set}, the bulk copies) are for work outside a training step: filling
+ * initial weights, checkpoints, tests, reading probabilities back. On a non-CPU backend
+ * (CUDA) a tensor has no direct view ({@link Device}): the accessors then go through ND4J,
+ * slowly but correctly, and only the nd4j engine may compute on it.
  *
- * <p>Training runs in float; the gradient checks run in double, through the plain loops.
+ * <p>Training runs in float; the gradient checks run in double.
  */
-public abstract sealed class Tensor permits Tensor.F32, Tensor.F64 {
+public abstract sealed class Tensor permits Tensor.F32, Tensor.F64, Tensor.Device {
     public final INDArray array;
     public final int length;
 
@@ -38,7 +40,11 @@ public abstract sealed class Tensor permits Tensor.F32, Tensor.F64 {
         return wrap(Nd4j.create(type, shape));
     }
 
+    /** Whether ND4J's arrays live in this process's memory (the CPU backend), so tensors get a direct view. */
+    public static final boolean HOST_MEMORY = Nd4j.getBackend().getClass().getSimpleName().contains("Cpu");
+
     public static Tensor wrap(INDArray array) {
+        if (!HOST_MEMORY) return new Device(array);
         return switch (array.dataType()) {
             case FLOAT -> new F32(array);
             case DOUBLE -> new F64(array);
@@ -86,29 +92,9 @@ public abstract sealed class Tensor permits Tensor.F32, Tensor.F64 {
         return wrap(array.reshape('c', shape));
     }
 
-    /** Element-wise loops hand a thread at least this many values (fewer cost more to hand over than to do). */
-    public static final int GRAIN = 4096;
-
-    /** y[r, j] += b[j] for every row r of y (rows of b.length values): a bias added to each example. */
-    public static void addToEachRow(Tensor y, Tensor b) {
-        int cols = b.length, rows = y.length / cols;
-        // y += 1·b, a product with a column of ones: BLAS does it vectorised, a Java loop would not.
-        Blas.gemm(Blas.ones(y.type(), rows, 1), false, b, false, y, rows, cols, 1, 1, 1);
-    }
-
-    /** sum[j] = Σ_r δ[r, j]: the gradient of a bias that was added to every row. */
-    public static void sumRows(Tensor delta, Tensor sum) {
-        int cols = sum.length, rows = delta.length / cols;
-        Blas.gemv(delta, true, rows, cols, Blas.ones(delta.type(), rows, 1), sum);   // δᵀ·1
-    }
-
-    /**
-     * {@code c = alpha·op(a)·op(b) + beta·c}, where op transposes when asked: BLAS into the
-     * preallocated c (see {@link Blas}). Transposing by flag costs nothing; {@code a.T().mmul(b)}
-     * was ~20x slower.
-     */
-    public static void gemm(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, double alpha, double beta) {
-        Blas.gemm(a, transA, b, transB, c, alpha, beta);
+    /** Fills element i with {@code value.applyAsDouble(i)}, in order (initial weights drawn one after another). */
+    public void fill(java.util.function.IntToDoubleFunction value) {
+        for (int i = 0; i < length; i++) set(i, value.applyAsDouble(i));
     }
 
     /** Whether every element is a finite number (no NaN, no infinity). */
@@ -116,27 +102,18 @@ public abstract sealed class Tensor permits Tensor.F32, Tensor.F64 {
         return !BooleanIndexing.or(array, Conditions.notFinite());
     }
 
-    /** y += α·x (BLAS axpy). */
-    public static void axpy(double alpha, Tensor x, Tensor y) {
-        Blas.axpy(alpha, x, y);
-    }
-
-    /** x *= α (BLAS scal). */
-    public static void scale(double alpha, Tensor x) {
-        Blas.scal(alpha, x);
-    }
-
-    /** The memory from element {@code offset} on, for a BLAS call (float tensors only). */
-    FloatPointer floats(long offset) {
+    /** The host memory from element {@code offset} on, for a BLAS call of the cpu engine (float tensors only). */
+    public FloatPointer floats(long offset) {
         throw new UnsupportedOperationException("not a float tensor");
     }
 
-    /** The memory from element {@code offset} on, for a BLAS call (double tensors only). */
-    DoublePointer doubles(long offset) {
+    /** The same for double tensors. */
+    public DoublePointer doubles(long offset) {
         throw new UnsupportedOperationException("not a double tensor");
     }
 
-    static final class F32 extends Tensor {
+    /** A float array in host memory, read and written directly. */
+    public static final class F32 extends Tensor {
         private final FloatBuffer data;
         private final long address;
 
@@ -150,7 +127,7 @@ public abstract sealed class Tensor permits Tensor.F32, Tensor.F64 {
         }
 
         @Override
-        FloatPointer floats(long offset) {
+        public FloatPointer floats(long offset) {
             return new FloatPointer(pointer).position(offset);
         }
 
@@ -196,7 +173,8 @@ public abstract sealed class Tensor permits Tensor.F32, Tensor.F64 {
         }
     }
 
-    static final class F64 extends Tensor {
+    /** A double array in host memory. */
+    public static final class F64 extends Tensor {
         private final DoubleBuffer data;
 
         private final DoublePointer pointer;
@@ -208,7 +186,7 @@ public abstract sealed class Tensor permits Tensor.F32, Tensor.F64 {
         }
 
         @Override
-        DoublePointer doubles(long offset) {
+        public DoublePointer doubles(long offset) {
             return new DoublePointer(pointer).position(offset);
         }
 
@@ -230,6 +208,48 @@ public abstract sealed class Tensor permits Tensor.F32, Tensor.F64 {
         @Override
         public void copyTo(int srcPos, float[] dst, int dstPos, int count) {
             for (int i = 0; i < count; i++) dst[dstPos + i] = (float) data.get(srcPos + i);
+        }
+    }
+
+    /**
+     * An array in memory this process cannot address (a GPU's): the accessors go through ND4J
+     * one call at a time, fine for initialisation and checkpoints, never used in a training step.
+     */
+    public static final class Device extends Tensor {
+        private final INDArray flat;
+
+        Device(INDArray array) {
+            super(array);
+            this.flat = array.reshape(array.length());
+        }
+
+        @Override public double get(int i) { return flat.getDouble(i); }
+
+        @Override public void set(int i, double v) { flat.putScalar(i, v); }
+
+        @Override
+        public void fill(java.util.function.IntToDoubleFunction value) {
+            double[] values = new double[length];
+            for (int i = 0; i < length; i++) values[i] = value.applyAsDouble(i);
+            flat.assign(Nd4j.createFromArray(values).castTo(array.dataType()));
+        }
+
+        @Override
+        public void copyFrom(Tensor src, int srcPos, int dstPos, int count) {
+            flat.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(dstPos, dstPos + count))
+                    .assign(src.array.reshape(src.length).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(srcPos, srcPos + count)));
+        }
+
+        @Override
+        public void copyFrom(float[] src, int srcPos, int dstPos, int count) {
+            float[] part = java.util.Arrays.copyOfRange(src, srcPos, srcPos + count);
+            flat.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(dstPos, dstPos + count)).assign(Nd4j.createFromArray(part).castTo(array.dataType()));
+        }
+
+        @Override
+        public void copyTo(int srcPos, float[] dst, int dstPos, int count) {
+            float[] values = flat.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(srcPos, srcPos + count)).castTo(DataType.FLOAT).toFloatVector();
+            System.arraycopy(values, 0, dst, dstPos, count);
         }
     }
 }

@@ -1,9 +1,13 @@
-package nn.model;
+package nn.random;
 
 /**
  * The one source of randomness in a run (SplitMix64). Its whole state is one long, so a
  * checkpoint can store it and a resumed run draws exactly the numbers the uninterrupted run
- * would have drawn. Independent streams come from {@link #fork()}.
+ * would have drawn.
+ *
+ * <p>It lives at the ground of the package layering because everything draws from it: the
+ * data split ({@code nn.data}), the engines' random fills ({@code nn.compute}), initialisation
+ * and dropout ({@code nn.model}), shuffles and augmentation ({@code nn.train}).
  */
 public final class Rng {
     private long state;
@@ -46,11 +50,6 @@ public final class Rng {
         double u1 = 1.0 - nextDouble();
         double u2 = nextDouble();
         return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-    }
-
-    /** A new generator whose stream does not overlap this one's in practice. */
-    public Rng fork() {
-        return new Rng(nextLong());
     }
 
     /** Fisher-Yates shuffle of 0..n-1. */

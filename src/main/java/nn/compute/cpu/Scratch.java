@@ -1,4 +1,4 @@
-package nn.model;
+package nn.compute.cpu;
 
 /**
  * Per-thread Java arrays for kernels that work on a copy of a slice of a tensor.

@@ -1,9 +1,11 @@
-package nn.model;
+package nn.compute.cpu;
 
 import java.util.HashMap;
 import java.util.Map;
 
 import org.bytedeco.openblas.global.openblas_nolapack;
+
+import nn.compute.Tensor;
 
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
@@ -25,11 +27,13 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
  * <p>The vector updates carry the optimisers: OpenBLAS's vectorised loops beat element-by-element
  * Java over native memory (which the JIT does not vectorise) several times.
  */
-final class Blas {
+public final class Blas {
     /** Below this many multiply-adds a product runs on one thread: the hand-over would cost more. */
     private static final long SPLIT_WORK = 1L << 17;
     private static final int MIN_BLOCK = 16;
-    private static final Map<String, Tensor> cache = new HashMap<>();
+    /** Arrays made once per shape: ones (part -1) and the partial sums of thread `part`. */
+    private record Shape(org.nd4j.linalg.api.buffer.DataType type, int rows, int cols, int part) {}
+    private static final Map<Shape, Tensor> cache = new HashMap<>();
 
     static {
         // The natives run single-threaded: parallelism is the Team's (see there why).
@@ -38,7 +42,12 @@ final class Blas {
 
     private Blas() {}
 
-    static void gemm(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, double alpha, double beta) {
+    /** OpenBLAS back to one thread (another engine in this JVM may have raised it). */
+    static void singleThreaded() {
+        openblas_nolapack.blas_set_num_threads(1);
+    }
+
+    public static void gemm(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, double alpha, double beta) {
         long[] as = a.shape(), bs = b.shape(), cs = c.shape();
         if (as.length != 2 || bs.length != 2 || cs.length != 2) throw new IllegalArgumentException("gemm needs matrices");
         int m = (int) (transA ? as[1] : as[0]), k = (int) (transA ? as[0] : as[1]);
@@ -100,7 +109,7 @@ final class Blas {
     /** y += α·x, element by element. */
     static void axpy(double alpha, Tensor x, Tensor y) {
         if (x.length != y.length || x.type() != y.type()) throw new IllegalArgumentException("axpy needs two vectors of one length and type");
-        Team.split(y.length, Tensor.GRAIN, (part, from, to) -> {
+        Team.split(y.length, CpuEngine.GRAIN, (part, from, to) -> {
             if (y instanceof Tensor.F32) openblas_nolapack.cblas_saxpy(to - from, (float) alpha, x.floats(from), 1, y.floats(from), 1);
             else openblas_nolapack.cblas_daxpy(to - from, alpha, x.doubles(from), 1, y.doubles(from), 1);
         });
@@ -108,7 +117,7 @@ final class Blas {
 
     /** x *= α, element by element. */
     static void scal(double alpha, Tensor x) {
-        Team.split(x.length, Tensor.GRAIN, (part, from, to) -> {
+        Team.split(x.length, CpuEngine.GRAIN, (part, from, to) -> {
             if (x instanceof Tensor.F32) openblas_nolapack.cblas_sscal(to - from, (float) alpha, x.floats(from), 1);
             else openblas_nolapack.cblas_dscal(to - from, alpha, x.doubles(from), 1);
         });
@@ -133,7 +142,7 @@ final class Blas {
 
     /** A [rows, cols] matrix of ones (for sums and broadcasts as products), made once per shape. */
     static synchronized Tensor ones(org.nd4j.linalg.api.buffer.DataType type, int rows, int cols) {
-        return cache.computeIfAbsent(type + ":ones:" + rows + "x" + cols, key -> {
+        return cache.computeIfAbsent(new Shape(type, rows, cols, -1), key -> {
             Tensor t = Tensor.zeros(type, rows, cols);
             t.fill(1);
             return t;
@@ -141,7 +150,7 @@ final class Blas {
     }
 
     private static synchronized Tensor scratch(Tensor like, int m, int n, int part) {
-        return cache.computeIfAbsent(like.type() + ":" + m + "x" + n + ":" + part, key -> Tensor.zeros(like.type(), m, n));
+        return cache.computeIfAbsent(new Shape(like.type(), m, n, part), key -> Tensor.zeros(like.type(), m, n));
     }
 
     /** One product's operands, with their row-major leading dimensions. */

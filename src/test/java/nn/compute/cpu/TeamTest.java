@@ -1,4 +1,4 @@
-package nn.model;
+package nn.compute.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package nn.model;
+package nn.compute.cpu;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;

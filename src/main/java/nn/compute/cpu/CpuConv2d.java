@@ -1,0 +1,263 @@
+package nn.compute.cpu;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.nd4j.linalg.api.buffer.DataType;
+
+import nn.compute.ConvGeometry;
+import nn.compute.Engine;
+import nn.compute.Tensor;
+
+/**
+ * 2-D convolution as one matrix product per batch (im2col).
+ *
+ * <p>Every output pixel's receptive field (k x k x C input values) is copied into one row of
+ * {@code cols} [batch·outH·outW, k·k·C]. Then the whole layer is
+ * <pre>
+ *   forward:   y     = cols·W + b          W: [k·k·C, filters], y: [batch·outH·outW, filters] = NHWC
+ *   backward:  dW    = colsᵀ·δ
+ *              db    = Σ_rows δ
+ *              dcols = δ·Wᵀ, then each row is added back onto the pixels it came from (col2im)
+ * </pre>
+ * One large GEMM keeps BLAS near its peak, where a loop of small per-image products would not.
+ * Double tensors take the plain path (the reference); float tensors the blocked fast path below it.
+ */
+final class CpuConv2d implements Engine.Conv2d {
+    private final int filters, kernel, stride, padding;
+    private final int inH, inW, inC, outH, outW, patch;
+    private final DataType type;
+    private final Runs runs;
+
+    /** Per batch size: the im2col matrix (transposed in the float path with one channel) and, in the plain path, dcols. */
+    private final Map<Integer, Tensor> cols = new HashMap<>(), dcols = new HashMap<>();
+    /** The float path's dcols, one block of images per thread. */
+    private Tensor[] dcolsBlocks = new Tensor[0];
+    /** y and δ seen as [batch·outH·outW, filters] matrices: the same memory, reshaped once per array. */
+    private final Reshaped yRows = new Reshaped(), deltaRows = new Reshaped();
+    private int batch;
+
+    CpuConv2d(ConvGeometry g, DataType type) {
+        this.filters = g.filters();
+        this.kernel = g.kernel();
+        this.stride = g.stride();
+        this.padding = g.padding();
+        this.inH = g.inH();
+        this.inW = g.inW();
+        this.inC = g.inC();
+        this.outH = g.outH();
+        this.outW = g.outW();
+        this.patch = g.patch();
+        this.type = type;
+        this.runs = receptiveFields();
+    }
+
+    /** The last array seen and its [rows, filters] view. */
+    private final class Reshaped {
+        private Tensor of, rows;
+
+        Tensor of(Tensor t) {
+            if (of != t) {
+                of = t;
+                rows = t.reshape((long) t.length / filters, filters);
+            }
+            return rows;
+        }
+    }
+
+    @Override
+    public void forward(Tensor x, Tensor w, Tensor b, Tensor y) {
+        batch = (int) x.shape()[0];
+        Tensor out = yRows.of(y);
+        if (x instanceof Tensor.F32 && out instanceof Tensor.F32) {
+            forwardFloat(x, w, b, out);
+            return;
+        }
+        long rows = (long) batch * outH * outW;
+        Tensor c = cols.computeIfAbsent(batch, n -> Tensor.zeros(type, rows, patch));   // padding entries stay 0
+        im2col(x, c);
+        Blas.gemm(c, false, w, false, out, 1, 0);              // y = cols·W
+        Blas.gemm(Blas.ones(type, (int) rows, 1), false, b, false, out, (int) rows, filters, 1, 1, 1);   // y += b
+    }
+
+    @Override
+    public void backward(Tensor deltaOut, Tensor w, Tensor dW, Tensor db, Tensor dx) {
+        Tensor delta = deltaRows.of(deltaOut);
+        Tensor c = cols.get(batch);
+        if (c == null) throw new IllegalStateException("backward before forward");
+        boolean fast = delta instanceof Tensor.F32;
+        Blas.gemm(c, !(fast && transposesCols()), delta, false, dW, 1, 0);   // dW = colsᵀ·δ (cols stored transposed: (colsᵀ)·δ)
+        int rows = delta.length / filters;
+        Blas.gemv(delta, true, rows, filters, Blas.ones(type, rows, 1), db);  // db = Σ_rows δ
+        if (dx == null) return;
+        if (fast && dx instanceof Tensor.F32) {
+            inputGradientFloat(delta, w, dx);
+            return;
+        }
+        Tensor d = dcols.computeIfAbsent(batch, n -> Tensor.zeros(type, (long) rows, patch));
+        Blas.gemm(delta, false, w, true, d, 1, 0);            // dcols = δ·Wᵀ
+        col2im(d, dx);
+    }
+
+    /**
+     * Where each receptive field lies, as runs of values that are contiguous both in the image
+     * (a run of kernel pixels in NHWC) and in its row of cols: run r copies length[r] values
+     * from image offset pixelStart[r] to offset colStart[r] of the image's block of cols. The
+     * same for every image, so it is worked out once; padding is whatever no run covers.
+     */
+    private record Runs(int[] pixelStart, int[] colStart, int[] length) {}
+
+    private Runs receptiveFields() {
+        List<int[]> found = new ArrayList<>();
+        for (int oy = 0, row = 0; oy < outH; oy++) {
+            for (int ox = 0; ox < outW; ox++, row++) {
+                int x0 = ox * stride - padding;
+                int kxFrom = Math.max(0, -x0), kxTo = Math.min(kernel, inW - x0);   // in-bounds kernel columns
+                for (int ky = 0; ky < kernel; ky++) {
+                    int iy = oy * stride - padding + ky;
+                    if (iy < 0 || iy >= inH || kxFrom >= kxTo) continue;
+                    found.add(new int[] {(iy * inW + x0 + kxFrom) * inC, row * patch + (ky * kernel + kxFrom) * inC, (kxTo - kxFrom) * inC});
+                }
+            }
+        }
+        int[] pixel = new int[found.size()], col = new int[found.size()], length = new int[found.size()];
+        for (int r = 0; r < found.size(); r++) {
+            pixel[r] = found.get(r)[0];
+            col[r] = found.get(r)[1];
+            length[r] = found.get(r)[2];
+        }
+        return new Runs(pixel, col, length);
+    }
+
+    /** The reference im2col: copies each receptive field into a row of cols. */
+    void im2col(Tensor x, Tensor cols) {
+        int imageSize = inH * inW * inC, block = outH * outW * patch;
+        Team.split(batch, 1, (part, first, last) -> {
+            for (int n = first; n < last; n++) {
+                for (int r = 0; r < runs.length().length; r++) {
+                    int src = n * imageSize + runs.pixelStart()[r], dst = n * block + runs.colStart()[r];
+                    for (int i = 0; i < runs.length()[r]; i++) cols.set(dst + i, x.get(src + i));
+                }
+            }
+        });
+    }
+
+    /** The reference col2im, im2col's adjoint: every row of dcols is added back onto the input pixels it was copied from. */
+    void col2im(Tensor dcols, Tensor dx) {
+        int imageSize = inH * inW * inC, block = outH * outW * patch;
+        // Images are independent: each thread owns whole images of dx, so no two threads add to one pixel.
+        Team.split(batch, 1, (part, first, last) -> {
+            for (int i = first * imageSize; i < last * imageSize; i++) dx.set(i, 0);
+            for (int n = first; n < last; n++) {
+                for (int r = 0; r < runs.length().length; r++) {
+                    int dst = n * imageSize + runs.pixelStart()[r], src = n * block + runs.colStart()[r];
+                    for (int i = 0; i < runs.length()[r]; i++) dx.add(dst + i, dcols.get(src + i));
+                }
+            }
+        });
+    }
+
+    // The float fast path. The same products, done a few images at a time by the thread that
+    // owns those images, so each block of cols is still in that core's cache when the product
+    // reads it (the whole cols of the second LeNet conv is 8 MB); the pixel shuffling runs over
+    // one image copied into Java arrays (see Scratch). FastPathTest checks it against the plain path.
+
+    /** Images per block: about 256K values of cols (1 MB), which measured best here. */
+    private int imagesPerBlock() {
+        return Math.max(1, (1 << 18) / (outH * outW * patch));
+    }
+
+    /**
+     * With one input channel a receptive field's rows are only kernel values long, too short to
+     * copy fast; so the float path then stores cols transposed, [k·k, batch·outH·outW], where
+     * each row is the image shifted by one kernel offset: runs of a whole output row.
+     */
+    private boolean transposesCols() {
+        return inC == 1;
+    }
+
+    private void forwardFloat(Tensor x, Tensor w, Tensor b, Tensor y) {
+        int pixels = outH * outW, group = imagesPerBlock(), total = batch * pixels;
+        Tensor ones = Blas.ones(type, total, 1);
+        boolean transposed = transposesCols();
+        Tensor c = cols.computeIfAbsent(batch, n -> transposed ? Tensor.zeros(type, patch, total) : Tensor.zeros(type, total, patch));
+        Team.split(batch, 1, (part, first, last) -> {
+            for (int g = first; g < last; g += group) {
+                int end = Math.min(last, g + group), r0 = g * pixels, r1 = end * pixels;
+                for (int n = g; n < end; n++) {
+                    if (transposed) im2colTransposedFloat(x, c, n);
+                    else im2colFloat(x, c, n);
+                }
+                Blas.gemmRows(c, transposed, transposed ? total : patch, r0, r1, patch, w, false, filters, y, r0, 0);   // y = cols·W
+                Blas.gemmRows(ones, false, 1, r0, r1, 1, b, false, filters, y, r0, 1);                                 // y += 1·b
+            }
+        });
+    }
+
+    /** im2col into the transposed layout (one input channel): row (ky, kx) holds x[oy·s − p + ky, ox·s − p + kx]. */
+    private void im2colTransposedFloat(Tensor x, Tensor colsT, int n) {
+        int imageSize = inH * inW, pixels = outH * outW;
+        long total = (long) batch * pixels;
+        float[] image = Scratch.floats(0, imageSize), row = Scratch.floats(1, pixels);
+        x.copyTo(n * imageSize, image, 0, imageSize);
+        for (int ky = 0; ky < kernel; ky++) {
+            for (int kx = 0; kx < kernel; kx++) {
+                for (int oy = 0, o = 0; oy < outH; oy++) {
+                    int iy = oy * stride - padding + ky;
+                    if (stride == 1 && padding == 0) {   // the usual case: a plain run of the image row
+                        System.arraycopy(image, iy * inW + kx, row, o, outW);
+                        o += outW;
+                        continue;
+                    }
+                    for (int ox = 0; ox < outW; ox++, o++) {
+                        int ix = ox * stride - padding + kx;
+                        row[o] = iy >= 0 && iy < inH && ix >= 0 && ix < inW ? image[iy * inW + ix] : 0f;
+                    }
+                }
+                colsT.copyFrom(row, 0, (int) ((ky * kernel + kx) * total + (long) n * pixels), pixels);
+            }
+        }
+    }
+
+    private void inputGradientFloat(Tensor delta, Tensor w, Tensor dx) {
+        int pixels = outH * outW, group = imagesPerBlock();
+        if (dcolsBlocks.length != Team.size()) {   // one per thread
+            dcolsBlocks = new Tensor[Team.size()];
+            for (int p = 0; p < dcolsBlocks.length; p++) dcolsBlocks[p] = Tensor.zeros(type, (long) group * pixels, patch);
+        }
+        Tensor[] blocks = dcolsBlocks;
+        Team.split(batch, 1, (part, first, last) -> {
+            for (int g = first; g < last; g += group) {
+                int end = Math.min(last, g + group);
+                Blas.gemmRows(delta, false, filters, g * pixels, end * pixels, filters, w, true, patch, blocks[part], 0, 0);   // dcols = δ·Wᵀ
+                for (int n = g; n < end; n++) col2imFloat(blocks[part], (n - g) * pixels * patch, dx, n);
+            }
+        });
+    }
+
+    private void im2colFloat(Tensor x, Tensor cols, int n) {
+        int imageSize = inH * inW * inC, block = outH * outW * patch;
+        float[] image = Scratch.floats(0, imageSize), rows = Scratch.floats(1, block);
+        x.copyTo(n * imageSize, image, 0, imageSize);
+        if (padding > 0) java.util.Arrays.fill(rows, 0, block, 0f);
+        for (int r = 0; r < runs.length().length; r++) {
+            int src = runs.pixelStart()[r], dst = runs.colStart()[r];
+            for (int i = 0; i < runs.length()[r]; i++) rows[dst + i] = image[src + i];
+        }
+        cols.copyFrom(rows, 0, n * block, block);
+    }
+
+    private void col2imFloat(Tensor dcols, int from, Tensor dx, int n) {
+        int imageSize = inH * inW * inC, block = outH * outW * patch;
+        float[] rows = Scratch.floats(0, block), image = Scratch.floats(1, imageSize);
+        dcols.copyTo(from, rows, 0, block);
+        java.util.Arrays.fill(image, 0, imageSize, 0f);
+        for (int r = 0; r < runs.length().length; r++) {
+            int dst = runs.pixelStart()[r], src = runs.colStart()[r];
+            for (int i = 0; i < runs.length()[r]; i++) image[dst + i] += rows[src + i];
+        }
+        dx.copyFrom(image, 0, n * imageSize, imageSize);
+    }
+}

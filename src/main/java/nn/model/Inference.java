@@ -1,0 +1,79 @@
+package nn.model;
+
+import nn.compute.Tensor;
+import nn.random.Rng;
+
+/**
+ * A network run over many images in batches (inference mode: no dropout, running batch-norm
+ * statistics), giving class probabilities. Training uses it for validation, evaluation and
+ * prediction above it.
+ */
+public final class Inference {
+    public static final int BATCH = 500;
+
+    private Inference() {}
+
+    /** Class probabilities [count, classes] of {@code count} images laid end to end in {@code pixels}. */
+    public static float[] probabilities(Network net, float[] pixels, int count) {
+        return probabilities(net, pixels, count, BATCH);
+    }
+
+    public static float[] probabilities(Network net, float[] pixels, int count, int batch) {
+        int classes = net.classes();
+        float[] probs = new float[count * classes];
+        for (int start = 0; start < count; start += batch) {
+            int n = Math.min(batch, count - start);
+            Tensor logits = net.forward(input(net, pixels, start, n), false);
+            net.engine().softmax(logits, logits);
+            logits.copyTo(0, probs, start * classes, n * classes);
+        }
+        return probs;
+    }
+
+    /** Mean and standard deviation of the class probabilities over {@code passes} dropout samples. */
+    public record Spread(float[] mean, float[] std) {}
+
+    /** Monte-Carlo dropout: {@code passes} forward passes with dropout on, per image the mean and spread of each probability. */
+    public static Spread monteCarlo(Network net, float[] pixels, int count, int passes, long seed) {
+        int classes = net.classes();
+        double[] sum = new double[count * classes], sq = new double[count * classes];
+        float[] probs = new float[Math.min(BATCH, count) * classes];
+        net.setRng(new Rng(seed));
+        for (int start = 0; start < count; start += BATCH) {
+            int n = Math.min(BATCH, count - start);
+            Tensor x = input(net, pixels, start, n);
+            for (int pass = 0; pass < passes; pass++) {
+                Tensor logits = net.forwardWithDropout(x);
+                net.engine().softmax(logits, logits);
+                logits.copyTo(0, probs, 0, n * classes);
+                for (int i = 0; i < n * classes; i++) {
+                    double p = probs[i];
+                    sum[start * classes + i] += p;
+                    sq[start * classes + i] += p * p;
+                }
+            }
+        }
+        float[] mean = new float[sum.length], std = new float[sum.length];
+        for (int i = 0; i < sum.length; i++) {
+            double m = sum[i] / passes;
+            mean[i] = (float) m;
+            std[i] = (float) Math.sqrt(Math.max(0, sq[i] / passes - m * m));
+        }
+        return new Spread(mean, std);
+    }
+
+    /** Images start..start+n of {@code pixels} in the network's input buffer for n examples. */
+    public static Tensor input(Network net, float[] pixels, int start, int n) {
+        int size = net.inputShape().size();
+        Tensor x = net.inputBuffer(n);
+        x.copyFrom(pixels, start * size, 0, n * size);
+        return x;
+    }
+
+    /** The index of the largest of {@code classes} values starting at {@code from} (the first one on ties). */
+    public static int argmax(float[] values, int from, int classes) {
+        int best = 0;
+        for (int k = 1; k < classes; k++) if (values[from + k] > values[from + best]) best = k;
+        return best;
+    }
+}
