@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import nn.checkpoint.Checkpoint;
 import nn.checkpoint.RunDirectory;
 import nn.export.OnnxImport;
-import nn.export.SlimModel;
+import nn.checkpoint.SlimModel;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -8,7 +8,7 @@ import java.util.concurrent.Callable;
 
 import nn.checkpoint.Checkpoint;
 import nn.export.OnnxExport;
-import nn.export.SlimModel;
+import nn.checkpoint.SlimModel;
 import nn.io.AtomicFile;
 import nn.prune.Pruning;
 import picocli.CommandLine.Command;

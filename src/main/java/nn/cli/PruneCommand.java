@@ -21,7 +21,7 @@ import nn.data.LabeledImages;
 import nn.data.Split;
 import nn.eval.Predictor;
 import nn.eval.ReportCharts;
-import nn.export.SlimModel;
+import nn.checkpoint.SlimModel;
 import nn.io.AtomicFile;
 import nn.prune.Pruning;
 import nn.prune.PruneStudy;

@@ -68,7 +68,7 @@ public final class PruneStudy {
         log.accept(String.format("sparsity %.2f: test accuracy %.2f%% pruned, %.2f%% after %d epochs of fine-tuning (%.1f%% of weights zero)",
                 sparsity, 100 * pruned, 100 * tuned, epochs, 100 * Pruning.sparsity(net)));
         return new Point(sparsity, pruned, tuned, Pruning.nonzero(net), Files.size(saveTo), gzipSize(saveTo),
-                nn.export.SlimModel.encode(net, base.origin(), c.seed()).length);
+                nn.checkpoint.SlimModel.encode(net, base.origin(), c.seed()).length);
     }
 
     /**

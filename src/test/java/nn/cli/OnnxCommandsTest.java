@@ -14,7 +14,7 @@ import nn.checkpoint.Checkpoint;
 import nn.data.LabeledImages;
 import nn.data.RealData;
 import nn.eval.Predictor;
-import nn.export.SlimModel;
+import nn.checkpoint.SlimModel;
 import nn.prune.Pruning;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

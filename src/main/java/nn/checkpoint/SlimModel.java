@@ -1,4 +1,4 @@
-package nn.export;
+package nn.checkpoint;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -20,8 +20,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import nn.checkpoint.Checkpoint;
-import nn.checkpoint.CheckpointException;
 import nn.io.AtomicFile;
 import nn.model.ModelSpec;
 import nn.model.Network;
