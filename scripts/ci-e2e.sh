@@ -144,6 +144,22 @@ expect_rc 0 "$nn" train --resume "$work/runs2/latest" --data-dir "$data" --no-pr
 grep -q "resuming" "$work/out.txt" || fail "should say it resumed"
 [ "$(($(wc -l < "$work/runs2/latest/metrics.csv") - 1))" = 3 ] || fail "metrics.csv should hold 3 epochs"
 
+step "engines: nd4j reaches cpu's test accuracy (within 0.3 points), and a checkpoint crosses engines"
+for model in mlp cnn; do
+  for engine in cpu nd4j; do
+    "$nn" train --engine "$engine" --model "$model" --limit 12000 --epochs 2 --data-dir "$data" \
+      --out "$work/eng-$model-$engine" --no-progress >"$work/eng.txt"
+    eval "acc_$engine=$(sed -n 's/^test accuracy \([0-9.]*\)%.*/\1/p' "$work/eng.txt")"
+  done
+  python3 -c "import sys; a, b = map(float, sys.argv[2:]); print(f'{sys.argv[1]}: cpu {a}%, nd4j {b}%'); sys.exit(abs(a - b) > 0.3)" \
+    "$model" "$acc_cpu" "$acc_nd4j" || fail "$model: the engines' test accuracies differ by more than 0.3 points"
+  for engine in cpu nd4j; do
+    "$nn" eval --engine "$engine" --checkpoint "$work/eng-$model-cpu/latest/best.ckpt" --data-dir "$data" --json >"$work/eval-$engine.json"
+  done
+  [ "$(json "$work/eval-cpu.json" "d['confusion_matrix']")" = "$(json "$work/eval-nd4j.json" "d['confusion_matrix']")" ] \
+    || fail "$model: a cpu-trained checkpoint predicts differently on the nd4j engine"
+done
+
 step "every command example in README.md and docs/ runs (training shortened)"
 ex="$work/examples"
 mkdir -p "$ex/data" "$ex/bin" "$ex/scripts"
