@@ -28,7 +28,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The speed of this machine and of nn on it, on the two reference workloads that
- * {@code ../shared/anchors/pytorch/run.sh mlp|cnn} runs in PyTorch (same model, optimiser,
+ * {@code bench/pytorch_reference.py mlp|cnn} runs in PyTorch (same model, optimiser,
  * batch, epochs, data), so the numbers compare:
  * <ul>
  *   <li>MLP: 784-128-10 ReLU, SGD classical momentum 0.9, lr 0.05, batch 64, 5 epochs;</li>

@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measure this machine's matrix-multiply peak and nn's training speed on the two reference "
-                + "workloads (the same ones ../shared/anchors/pytorch/run.sh runs in PyTorch), inference speed, "
+                + "workloads (the same ones bench/pytorch_reference.py runs in PyTorch), inference speed, "
                 + "a cold 'nn predict' and memory."},
         footer = {"", "scripts/bench runs this and, with --pytorch, the PyTorch reference beside it."})
 final class BenchCommand implements Callable<Integer> {

@@ -20,7 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Examples:",
                 "  nn download                                  # MNIST from the public mirrors",
                 "  nn download --dataset all --data-dir /tmp/d",
-                "  nn download --mirror ../shared/data          # a local copy (folder per data set)",
+                "  nn download --mirror /media/mnist-copy       # a folder holding the .gz files (or a folder per data set)",
                 "  nn download --mirror http://127.0.0.1:8000/"})
 final class DownloadCommand implements Callable<Integer> {
     @Spec CommandSpec spec;

@@ -302,7 +302,7 @@ public final class Downloader {
 
     /**
      * Turns a mirror into the address of one file. A mirror is an http(s) or file URL, or a
-     * local directory; a directory that holds a folder per data set (like ../shared/data)
+     * local directory; a directory that holds a folder per data set (mnist/, fashion-mnist/)
      * serves each data set from its folder.
      */
     static URI resolve(String mirror, DatasetKind kind, String fileName) {
