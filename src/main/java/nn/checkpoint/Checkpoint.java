@@ -106,18 +106,29 @@ public final class Checkpoint {
         header.add("training", trainingJson(state));
         header.add("arrays", arrayIndex);
 
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(bytes);
-        out.write(MAGIC);
-        out.writeInt(FORMAT_VERSION);
-        byte[] headerBytes = GSON.toJson(header).getBytes(StandardCharsets.UTF_8);
-        out.writeInt(headerBytes.length);
-        out.write(headerBytes);
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
         for (Tensor t : arrays) {
             ByteBuffer buf = ByteBuffer.allocate(t.length * 4).order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < t.length; i++) buf.putFloat((float) t.get(i));
-            out.write(buf.array());
+            body.write(buf.array());
         }
+        return frame(MAGIC, FORMAT_VERSION, GSON.toJson(header), body);
+    }
+
+    /**
+     * The frame nn's model files share (checkpoints and slim models): signature, int32 version,
+     * int32 header length, the JSON header, the body, the int64 CRC-32 of every byte before it,
+     * and the end marker.
+     */
+    static byte[] frame(byte[] magic, int version, String header, ByteArrayOutputStream body) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.write(magic);
+        out.writeInt(version);
+        byte[] headerBytes = header.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(headerBytes.length);
+        out.write(headerBytes);
+        body.writeTo(out);
         out.flush();
         CRC32 crc = new CRC32();
         crc.update(bytes.toByteArray());
@@ -249,17 +260,20 @@ public final class Checkpoint {
         return elements;
     }
 
-    /** Parameters and saved statistics: the arrays that make the model (the others are optimiser state and masks). */
+    /**
+     * Parameters and saved statistics: the arrays that make the model (the others are optimiser
+     * state and masks); a slim model's arrays name no kind, as they are all of the model.
+     */
     private static boolean isModelArray(JsonElement array) {
-        String kind = array.getAsJsonObject().get("kind").getAsString();
-        return kind.equals("param") || kind.equals("buffer");
+        JsonElement kind = array.getAsJsonObject().get("kind");
+        return kind == null || kind.getAsString().equals("param") || kind.getAsString().equals("buffer");
     }
 
     /**
      * The model the header names must be the one its arrays hold, and one nn can run: checked from
      * the spec alone, before the network is built, so a forged spec cannot make nn allocate.
      */
-    private static void checkModelSize(Path file, ModelSpec spec, JsonArray index) throws CheckpointException {
+    static void checkModelSize(Path file, ModelSpec spec, JsonArray index) throws CheckpointException {
         ModelSpec.Footprint footprint = spec.footprint();
         if (footprint.activationsPerExample() > MAX_ACTIVATIONS) {
             throw new CheckpointException(file, String.format("the model '%s' computes %,d values per image, over nn's limit of %,d",

@@ -126,20 +126,7 @@ public final class SlimModel {
         }
         header.add("arrays", index);
 
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(bytes);
-        out.write(MAGIC);
-        out.writeInt(FORMAT_VERSION);
-        byte[] headerBytes = gson.toJson(header).getBytes(StandardCharsets.UTF_8);
-        out.writeInt(headerBytes.length);
-        out.write(headerBytes);
-        data.writeTo(out);
-        out.flush();
-        CRC32 crc = new CRC32();
-        crc.update(bytes.toByteArray());
-        out.writeLong(crc.getValue());
-        out.write(END);
-        return bytes.toByteArray();
+        return Checkpoint.frame(MAGIC, FORMAT_VERSION, gson.toJson(header), data);
     }
 
     public static Checkpoint.Loaded load(Path file) throws IOException {
@@ -179,11 +166,12 @@ public final class SlimModel {
         JsonArray dims = model.getAsJsonArray("input");
         ModelSpec spec = new ModelSpec(model.get("spec").getAsString(), new Shape(dims.get(0).getAsInt(), dims.get(1).getAsInt(), dims.get(2).getAsInt()),
                 model.get("classes").getAsInt());
+        JsonArray index = header.getAsJsonArray("arrays");
+        Checkpoint.checkModelSize(file, spec, index);   // before building: a forged spec cannot make nn allocate
         Network net = spec.build(DataType.FLOAT);
         List<Tensor> targets = new ArrayList<>();
         for (Param p : net.params()) targets.add(p.value());
         targets.addAll(net.buffers());
-        JsonArray index = header.getAsJsonArray("arrays");
         if (index.size() != targets.size()) throw new CheckpointException(file, "holds " + index.size() + " arrays, the model needs " + targets.size());
         for (int k = 0; k < targets.size(); k++) {
             Tensor t = targets.get(k);

@@ -3,7 +3,6 @@ package nn.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -11,12 +10,7 @@ import nn.checkpoint.Checkpoint;
 import nn.inspect.Inspection;
 import nn.inspect.InspectionPictures;
 import nn.io.AtomicFile;
-import nn.model.Conv2D;
-import nn.model.Flatten;
-import nn.model.Layer;
 import nn.model.Network;
-import nn.model.Shape;
-import nn.model.WeightedLayer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -50,34 +44,12 @@ final class ShowCommand implements Runnable {
         public Integer call() throws IOException {
             Checkpoint.Loaded model = options.load();
             Network net = model.network();
-            List<Integer> weighted = new ArrayList<>();
-            for (int i = 0; i < net.layers().size(); i++) if (net.layers().get(i) instanceof WeightedLayer) weighted.add(i);
-            if (layer < 1 || layer > weighted.size()) {
-                throw new ParameterException(spec.commandLine(), "--layer must be between 1 and " + weighted.size());
-            }
-            int index = weighted.get(layer - 1);
-            Layer l = net.layers().get(index);
-            float[] w = l.params().get(0).value().toFloatArray();
-            long[] shape = l.params().get(0).value().shape();
-            int rows = (int) shape[0], columns = (int) shape[1];
-            Shape tile = tileShape(net, index, l, rows);
+            int count = InspectionPictures.weightLayers(net).size();
+            if (layer < 1 || layer > count) throw new ParameterException(spec.commandLine(), "--layer must be between 1 and " + count);
             Path file = options.outDir(model).resolve("weights-layer" + layer + ".png");
-            AtomicFile.write(file, InspectionPictures.weightGrid(w, rows, columns, tile.height(), tile.width(), tile.channels(),
-                    String.format("Layer %d, %s: %d tiles of %dx%d%s", layer, l.spec(), columns, tile.height(), tile.width(),
-                            tile.channels() > 1 ? " (mean of " + tile.channels() + " channels)" : "")));
+            AtomicFile.write(file, InspectionPictures.weights(net, layer));
             spec.commandLine().getOut().println("wrote " + file);
             return 0;
-        }
-
-        /** What one column of W looks like: a kernel, an image-shaped input, or a near-square block. */
-        private static Shape tileShape(Network net, int index, Layer l, int rows) {
-            if (l instanceof Conv2D c) return new Shape(c.kernel(), c.kernel(), rows / (c.kernel() * c.kernel()));
-            int before = index - 1;
-            while (before >= 0 && net.layers().get(before) instanceof Flatten) before--;
-            Shape in = before < 0 ? net.inputShape() : net.outputShape(before);
-            if (!in.isFlat()) return in;
-            int side = (int) Math.ceil(Math.sqrt(rows));
-            return new Shape((rows + side - 1) / side, side, 1);
         }
     }
 

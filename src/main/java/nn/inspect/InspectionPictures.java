@@ -11,7 +11,12 @@ import java.util.List;
 
 import javax.imageio.ImageIO;
 
+import nn.model.Conv2D;
+import nn.model.Flatten;
+import nn.model.Layer;
+import nn.model.Network;
 import nn.model.Shape;
+import nn.model.WeightedLayer;
 
 /** The pictures of {@code nn show} and {@code nn explain}, drawn in plain Java 2D. */
 public final class InspectionPictures {
@@ -20,6 +25,37 @@ public final class InspectionPictures {
     }
 
     private InspectionPictures() {}
+
+    /** Where the weight layers (dense, conv) stand among a network's layers; nn show weights counts them from 1. */
+    public static List<Integer> weightLayers(Network net) {
+        List<Integer> weighted = new java.util.ArrayList<>();
+        for (int i = 0; i < net.layers().size(); i++) if (net.layers().get(i) instanceof WeightedLayer) weighted.add(i);
+        return weighted;
+    }
+
+    /** Weight layer {@code layer} (from 1) as a grid of tiles, one per unit or filter, titled with what it shows. */
+    public static byte[] weights(Network net, int layer) throws IOException {
+        int index = weightLayers(net).get(layer - 1);
+        Layer l = net.layers().get(index);
+        float[] w = l.params().get(0).value().toFloatArray();
+        long[] shape = l.params().get(0).value().shape();
+        int rows = (int) shape[0], columns = (int) shape[1];
+        Shape tile = tileShape(net, index, l, rows);
+        return weightGrid(w, rows, columns, tile.height(), tile.width(), tile.channels(),
+                String.format("Layer %d, %s: %d tiles of %dx%d%s", layer, l.spec(), columns, tile.height(), tile.width(),
+                        tile.channels() > 1 ? " (mean of " + tile.channels() + " channels)" : ""));
+    }
+
+    /** What one column of W looks like: a kernel, an image-shaped input, or a near-square block. */
+    private static Shape tileShape(Network net, int index, Layer l, int rows) {
+        if (l instanceof Conv2D c) return new Shape(c.kernel(), c.kernel(), rows / (c.kernel() * c.kernel()));
+        int before = index - 1;
+        while (before >= 0 && net.layers().get(before) instanceof Flatten) before--;
+        Shape in = before < 0 ? net.inputShape() : net.outputShape(before);
+        if (!in.isFlat()) return in;
+        int side = (int) Math.ceil(Math.sqrt(rows));
+        return new Shape((rows + side - 1) / side, side, 1);
+    }
 
     /**
      * Weights as a grid of tiles, one per column of W (a hidden unit or a filter), each tile

@@ -4,7 +4,6 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -19,12 +18,7 @@ import nn.image.ImageLoadException;
 import nn.image.ImageReading;
 import nn.inspect.Inspection;
 import nn.inspect.InspectionPictures;
-import nn.model.Conv2D;
-import nn.model.Flatten;
-import nn.model.Layer;
 import nn.model.Network;
-import nn.model.Shape;
-import nn.model.WeightedLayer;
 
 /**
  * What {@code POST /api/predict} does with a picture: the same reading ({@link ImageReading},
@@ -103,43 +97,14 @@ final class DigitService {
     /** nn show weights as a picture: a weight layer's tiles (counting weight layers from 1). */
     byte[] weights(Checkpoint.Loaded model, int layer) throws IOException {
         Network net = model.network();
-        List<Integer> weighted = new ArrayList<>();
-        for (int i = 0; i < net.layers().size(); i++) if (net.layers().get(i) instanceof WeightedLayer) weighted.add(i);
-        if (layer < 1 || layer > weighted.size()) throw new ApiException(400, "layer must be between 1 and " + weighted.size());
-        int index = weighted.get(layer - 1);
-        Layer l = net.layers().get(index);
-        float[] w;
-        long[] shape;
+        int count = InspectionPictures.weightLayers(net).size();
+        if (layer < 1 || layer > count) throw new ApiException(400, "layer must be between 1 and " + count);
         network.lock();
         try {
-            w = l.params().get(0).value().toFloatArray();
-            shape = l.params().get(0).value().shape();
+            return InspectionPictures.weights(net, layer);
         } finally {
             network.unlock();
         }
-        int rows = (int) shape[0], columns = (int) shape[1];
-        Shape tile = tileShape(net, index, l, rows);
-        return InspectionPictures.weightGrid(w, rows, columns, tile.height(), tile.width(), tile.channels(),
-                String.format("Layer %d, %s: %d tiles of %dx%d%s", layer, l.spec(), columns, tile.height(), tile.width(),
-                        tile.channels() > 1 ? " (mean of " + tile.channels() + " channels)" : ""));
-    }
-
-    /** The number of weight layers (for the page's layer picker). */
-    static int weightLayers(Network net) {
-        int n = 0;
-        for (Layer l : net.layers()) if (l instanceof WeightedLayer) n++;
-        return n;
-    }
-
-    /** What one column of W looks like: a kernel, an image-shaped input, or a near-square block (as nn show weights). */
-    private static Shape tileShape(Network net, int index, Layer l, int rows) {
-        if (l instanceof Conv2D c) return new Shape(c.kernel(), c.kernel(), rows / (c.kernel() * c.kernel()));
-        int before = index - 1;
-        while (before >= 0 && net.layers().get(before) instanceof Flatten) before--;
-        Shape in = before < 0 ? net.inputShape() : net.outputShape(before);
-        if (!in.isFlat()) return in;
-        int side = (int) Math.ceil(Math.sqrt(rows));
-        return new Shape((rows + side - 1) / side, side, 1);
     }
 
     /** nn show activations as a picture: every layer's output for the uploaded digit. */

@@ -273,7 +273,7 @@ class CheckpointTest {
     }
 
     /** The checkpoint with its JSON header edited, header length and CRC made to match. */
-    private static byte[] withHeader(byte[] valid, java.util.function.UnaryOperator<String> edit) {
+    static byte[] withHeader(byte[] valid, java.util.function.UnaryOperator<String> edit) {
         ByteBuffer in = ByteBuffer.wrap(valid);
         int length = in.getInt(12);
         byte[] header = edit.apply(new String(valid, 16, length, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
