@@ -164,6 +164,7 @@ step "every command example in README.md and docs/ runs (training shortened)"
 ex="$work/examples"
 mkdir -p "$ex/data" "$ex/bin" "$ex/scripts"
 cp -r "$root/data/models" "$root/data/samples" "$ex/data/"   # copies: examples may write beside a model
+mkdir -p "$ex/docs" && cp -r "$root/docs/img" "$ex/docs/"   # the pictures the docs show
 ln -s "$nn" "$ex/bin/nn"
 ln -s "$nn" "$ex/scripts/nn"
 ln -s "$root/scripts/bench" "$ex/scripts/bench"
