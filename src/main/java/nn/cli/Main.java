@@ -44,6 +44,7 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cmd = new CommandLine(new Main());
         cmd.setExecutionExceptionHandler(Main::handleFailure);
+        cmd.setParameterExceptionHandler(Main::handleUsageError);
         cmd.setExecutionStrategy(parsed -> {
             boolean verbose = parsed.asCommandLineList().stream().anyMatch(c -> c.getCommand() instanceof Main m && m.verbose)
                     || parsed.originalArgs().contains("-v") || parsed.originalArgs().contains("--verbose");
@@ -88,6 +89,18 @@ public final class Main implements Runnable {
         if (verbose) e.printStackTrace(err);
         err.flush();
         return 1;
+    }
+
+    /** Usage errors: the one line that says what is wrong, and where the help is (exit code 2). */
+    private static int handleUsageError(ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        String name = cmd.getCommandSpec().qualifiedName();
+        err.println(name + ": " + e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("Try '" + name + " --help' for the options.");
+        err.flush();
+        return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     /** Runtime failures: one clear line (the stack trace only with --verbose), exit code 1. */

@@ -31,7 +31,8 @@ class CliTest {
         assertEquals(2, Nn.run("train", "--no-such-option").code());
         Nn.Result r = Nn.run("train", "--dataset", "cifar");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("unknown data set 'cifar'"), r.err());
+        assertTrue(r.err().startsWith("nn train: unknown data set 'cifar'"), r.err());
+        assertEquals(2, r.err().lines().count(), "the error and where the help is, no usage dump: " + r.err());
         Nn.Result spec = Nn.run("train", "--model", "dense(10),softplus", "--data-dir", dir.toString());
         assertEquals(2, spec.code());
         assertTrue(spec.err().contains("unknown layer 'softplus'"), spec.err());
