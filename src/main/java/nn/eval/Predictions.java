@@ -1,5 +1,7 @@
 package nn.eval;
 
+import nn.model.Inference;
+
 /** The class probabilities a network gave a set of images, with the true labels. */
 public record Predictions(float[] probabilities, int[] labels, int classes) {
 
@@ -13,7 +15,7 @@ public record Predictions(float[] probabilities, int[] labels, int classes) {
 
     /** The index of the largest of {@code classes} values starting at {@code from} (the first one on ties). */
     public static int argmax(float[] values, int from, int classes) {
-        return nn.model.Inference.argmax(values, from, classes);
+        return Inference.argmax(values, from, classes);
     }
 
     public float probability(int i, int k) {
@@ -25,15 +27,11 @@ public record Predictions(float[] probabilities, int[] labels, int classes) {
     }
 
     public double accuracy() {
-        int correct = 0;
-        for (int i = 0; i < size(); i++) if (predicted(i) == labels[i]) correct++;
-        return size() == 0 ? 0 : (double) correct / size();
+        return size() == 0 ? 0 : (double) Inference.correct(probabilities, labels, size(), classes) / size();
     }
 
-    /** Mean cross-entropy −log p(true class); probabilities are clamped so a certain mistake costs ~16, not infinity. */
+    /** Mean cross-entropy −log p(true class), a certain mistake costing ~16 (see {@link Inference#meanLoss}). */
     public double loss() {
-        double sum = 0;
-        for (int i = 0; i < size(); i++) sum -= Math.log(Math.max(probability(i, labels[i]), 1e-7f));
-        return size() == 0 ? 0 : sum / size();
+        return Inference.meanLoss(probabilities, labels, classes);
     }
 }

@@ -76,4 +76,18 @@ public final class Inference {
         for (int k = 1; k < classes; k++) if (values[from + k] > values[from + best]) best = k;
         return best;
     }
+
+    /** How many of the images (probabilities [n, classes]) the network got right. */
+    public static int correct(float[] probabilities, int[] labels, int n, int classes) {
+        int right = 0;
+        for (int i = 0; i < n; i++) if (argmax(probabilities, i * classes, classes) == labels[i]) right++;
+        return right;
+    }
+
+    /** Mean cross-entropy −log p(true class); probabilities are clamped so a certain mistake costs ~16, not infinity. */
+    public static double meanLoss(float[] probabilities, int[] labels, int classes) {
+        double sum = 0;
+        for (int i = 0; i < labels.length; i++) sum -= Math.log(Math.max(probabilities[i * classes + labels[i]], 1e-7f));
+        return labels.length == 0 ? 0 : sum / labels.length;
+    }
 }

@@ -88,8 +88,8 @@ public final class Trainer {
         double vLoss = Double.NaN, vAcc = Double.NaN;
         if (validation != null && validation.size() > 0) {
             float[] probs = Inference.probabilities(s.network, validation.pixels(), validation.size());
-            vLoss = meanLoss(probs, validation.labels(), s.network.classes());
-            vAcc = (double) countCorrect(probs, validation.labels(), validation.size(), s.network.classes()) / validation.size();
+            vLoss = Inference.meanLoss(probs, validation.labels(), s.network.classes());
+            vAcc = (double) Inference.correct(probs, validation.labels(), validation.size(), s.network.classes()) / validation.size();
         }
         s.epoch++;
         double lr = s.config.schedule().rate(s.config.learningRate(), Math.max(0, s.step - 1), totalSteps);
@@ -130,19 +130,6 @@ public final class Trainer {
 
     private static int countCorrect(Tensor probs, float[] copy, int[] labels, int n, int classes) {
         probs.copyTo(0, copy, 0, n * classes);
-        return countCorrect(copy, labels, n, classes);
-    }
-
-    private static int countCorrect(float[] probs, int[] labels, int n, int classes) {
-        int correct = 0;
-        for (int i = 0; i < n; i++) if (Inference.argmax(probs, i * classes, classes) == labels[i]) correct++;
-        return correct;
-    }
-
-    /** Mean cross-entropy −log p(true class), clamped as nn.eval.Predictions#loss clamps it (a certain mistake costs ~16). */
-    static double meanLoss(float[] probs, int[] labels, int classes) {
-        double sum = 0;
-        for (int i = 0; i < labels.length; i++) sum -= Math.log(Math.max(probs[i * classes + labels[i]], 1e-7f));
-        return labels.length == 0 ? 0 : sum / labels.length;
+        return Inference.correct(copy, labels, n, classes);
     }
 }
