@@ -168,7 +168,7 @@ final class PredictCommand implements Callable<Integer> {
 
     /** PATH  NUMBER  CONFIDENCE  digits d:p ... (and the largest Monte-Carlo spread). */
     private String numberLine(Path file, List<DigitAnswer> answers) {
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%s  %s  %.3f  digits", file, number(answers), confidence(answers)));
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%s  %s  %.3f  digits", file, DigitAnswer.number(answers), DigitAnswer.confidence(answers)));
         for (DigitAnswer a : answers) line.append(String.format(Locale.ROOT, " %d:%.3f", a.best(), a.confidence()));
         if (uncertainty != null) {
             float std = answers.stream().map(DigitAnswer::std).max(Float::compare).orElseThrow();
@@ -176,19 +176,6 @@ final class PredictCommand implements Callable<Integer> {
                     answers.stream().anyMatch(DigitAnswer::unsure) ? "  UNSURE" : ""));
         }
         return line.toString();
-    }
-
-    private static String number(List<DigitAnswer> answers) {
-        StringBuilder n = new StringBuilder();
-        for (DigitAnswer a : answers) n.append(a.best());
-        return n.toString();
-    }
-
-    /** A number's confidence: the product of its digits' (each must be right). */
-    private static float confidence(List<DigitAnswer> answers) {
-        float c = 1;
-        for (DigitAnswer a : answers) c *= a.confidence();
-        return c;
     }
 
     /** {"file", then DigitAnswer's fields}; no "file" for a digit of a number. */
@@ -203,16 +190,7 @@ final class PredictCommand implements Callable<Integer> {
     private Map<String, Object> numberJson(Reading r, List<DigitAnswer> answers, List<String> names) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("file", r.file().toString());
-        o.put("number", number(answers));
-        o.put("confidence", confidence(answers));
-        List<Map<String, Object>> digits = new ArrayList<>();
-        for (int d = 0; d < answers.size(); d++) {
-            Map<String, Object> digit = digitJson(answers.get(d), names, null);
-            Box b = r.boxes().get(d);
-            digit.put("box", List.of(b.x(), b.y(), b.w(), b.h()));
-            digits.add(digit);
-        }
-        o.put("digits", digits);
+        o.putAll(DigitAnswer.numberJson(answers, r.boxes(), names, top, uncertainty == null ? 0 : uncertainty));
         return o;
     }
 

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import nn.image.Box;
+
 /**
  * The network's answer for one picture (or one digit of a number): the classes from likeliest
  * down, their probabilities and, with Monte-Carlo dropout, the spread of the top one. What
@@ -58,6 +60,36 @@ public record DigitAnswer(Integer[] order, float[] probabilities, Float std) {
         }
         o.put("top", likeliest);
         if (std != null) o.put("uncertainty", Map.of("passes", passes, "std", std, "unsure", unsure()));
+        return o;
+    }
+
+    /** The digits read left to right, as a string (leading zeros kept). */
+    public static String number(List<DigitAnswer> digits) {
+        StringBuilder n = new StringBuilder();
+        for (DigitAnswer a : digits) n.append(a.best());
+        return n.toString();
+    }
+
+    /** A number's confidence: the product of its digits' (each must be right). */
+    public static float confidence(List<DigitAnswer> digits) {
+        float c = 1;
+        for (DigitAnswer a : digits) c *= a.confidence();
+        return c;
+    }
+
+    /** {"number", "confidence", "digits": [{DigitAnswer's fields, "box": [x, y, w, h]}]} of digits found side by side. */
+    public static Map<String, Object> numberJson(List<DigitAnswer> digits, List<Box> boxes, List<String> names, int top, int passes) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("number", number(digits));
+        o.put("confidence", confidence(digits));
+        List<Map<String, Object>> each = new ArrayList<>();
+        for (int d = 0; d < digits.size(); d++) {
+            Map<String, Object> digit = digits.get(d).json(names, top, passes);
+            Box b = boxes.get(d);
+            digit.put("box", List.of(b.x(), b.y(), b.w(), b.h()));
+            each.add(digit);
+        }
+        o.put("digits", each);
         return o;
     }
 }

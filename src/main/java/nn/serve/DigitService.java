@@ -63,22 +63,34 @@ final class DigitService {
         }
         if (passes == 1 || passes > MAX_PASSES) throw new ApiException(400, "uncertainty passes must be between 2 and " + MAX_PASSES);
         float[] x = prepared.pixels();
-        float[] probs, saliency;
+        List<String> names = model.origin().classNames();
+        // Digits side by side are read as a number too (a 0-9 model only), as nn predict reads them.
+        List<DigitPreprocessor.Digit> digits = DigitAnswer.digitClasses(names) ? DigitPreprocessor.prepareDigits(image, DigitPreprocessor.Invert.AUTO) : null;
+        float[] probs, saliency, digitProbs = null;
         Predictor.Spread spread = null;
         network.lock();
         try {
             if (passes > 0) spread = Predictor.monteCarlo(net, x, 1, passes, model.state().config.seed());
             probs = spread != null ? spread.mean() : Predictor.probabilities(net, x, 1);
             saliency = Inspection.saliency(net, x, Predictions.argmax(probs, 0, probs.length));
+            if (digits != null && digits.size() > 1) digitProbs = Predictor.probabilities(net, concatenated(digits), digits.size());
         } finally {
             network.unlock();
         }
-        List<String> names = model.origin().classNames();
         DigitAnswer answer = DigitAnswer.of(probs, spread == null ? null : spread.std());
         JsonObject o = new JsonObject();
         o.addProperty("file", name == null ? "upload" : name);
         new com.google.gson.Gson().toJsonTree(answer.json(names, TOP, passes)).getAsJsonObject().entrySet().forEach(e -> o.add(e.getKey(), e.getValue()));
         if (spread != null) o.getAsJsonObject("uncertainty").add("stds", Json.array(spread.std(), 4));
+        if (digitProbs != null) {
+            List<DigitAnswer> each = new java.util.ArrayList<>();
+            for (int d = 0; d < digits.size(); d++) each.add(DigitAnswer.of(java.util.Arrays.copyOfRange(digitProbs, d * net.classes(), (d + 1) * net.classes()), null));
+            JsonObject number = new com.google.gson.Gson().toJsonTree(
+                    DigitAnswer.numberJson(each, digits.stream().map(DigitPreprocessor.Digit::box).toList(), names, TOP, 0)).getAsJsonObject();
+            o.add("number", number.get("number"));
+            o.add("number_confidence", number.get("confidence"));
+            o.add("digits", number.get("digits"));
+        }
         JsonArray classes = new JsonArray();
         names.forEach(classes::add);
         o.add("classes", classes);
@@ -92,6 +104,14 @@ final class DigitService {
         o.add("model", m);
         o.addProperty("milliseconds", Math.round((System.nanoTime() - start) / 1e4) / 100.0);
         return o;
+    }
+
+    /** The digits' 28x28 inputs end to end, as the network takes a batch. */
+    private static float[] concatenated(List<DigitPreprocessor.Digit> digits) {
+        int size = DigitPreprocessor.SIZE * DigitPreprocessor.SIZE;
+        float[] all = new float[digits.size() * size];
+        for (int d = 0; d < digits.size(); d++) System.arraycopy(digits.get(d).pixels(), 0, all, d * size, size);
+        return all;
     }
 
     /** nn show weights as a picture: a weight layer's tiles (counting weight layers from 1). */

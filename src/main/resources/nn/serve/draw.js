@@ -144,8 +144,9 @@
   }
 
   function show(a) {
-    document.getElementById('prediction').textContent = a.label != null ? a.label : a.prediction;   // classes are numbers; Fashion adds names
-    document.getElementById('confidence').textContent = nn.pct(a.confidence, 1);
+    // Several digits side by side are a number; classes are numbers, and Fashion adds names.
+    document.getElementById('prediction').textContent = a.number != null ? a.number : a.label != null ? a.label : a.prediction;
+    document.getElementById('confidence').textContent = nn.pct(a.number != null ? a.number_confidence : a.confidence, 1);
     const u = a.uncertainty;
     lastSpread = u ? u.stds : null;
     document.getElementById('unsure').textContent = u ? '± ' + nn.pct(u.std, 1) + ' over ' + u.passes + ' passes' + (u.unsure ? ' — UNSURE' : '') : '';

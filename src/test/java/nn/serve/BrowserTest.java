@@ -153,6 +153,21 @@ class BrowserTest {
     }
 
     @Test
+    @Order(2)
+    void aOneAndAZeroSideBySideAreTheNumberTen() {
+        openDrawPage();
+        int[][] one = new int[10][];
+        for (int i = 0; i < one.length; i++) one[i] = new int[] {-140, -90 + 20 * i};
+        assertEquals("1", stroke(one));
+        int[][] zero = new int[37][];
+        for (int i = 0; i < zero.length; i++) {
+            double t = 2 * Math.PI * i / 36;
+            zero[i] = new int[] {90 + (int) Math.round(55 * Math.sin(t)), (int) Math.round(-85 * Math.cos(t))};
+        }
+        assertEquals("10", stroke(zero));
+    }
+
+    @Test
     @Order(3)
     void anUploadedOrDroppedPhotoGetsTheSameAnswerAsNnPredict() throws IOException {
         openDrawPage();
