@@ -165,18 +165,24 @@ public final class CpuEngine implements Engine {
     @Override
     public void softmax(Tensor logits, Tensor out) {
         int classes = (int) logits.shape()[1], n = logits.length / classes;
-        for (int i = 0; i < n; i++) {
-            int row = i * classes;
-            double max = Double.NEGATIVE_INFINITY;
-            for (int k = 0; k < classes; k++) max = Math.max(max, logits.get(row + k));
-            double sum = 0;
-            for (int k = 0; k < classes; k++) {
-                double e = Math.exp(logits.get(row + k) - max);
-                out.set(row + k, e);
-                sum += e;
-            }
-            for (int k = 0; k < classes; k++) out.set(row + k, out.get(row + k) / sum);
+        for (int i = 0; i < n; i++) softmaxRow(logits, out, i * classes, classes);
+    }
+
+    /**
+     * The softmax of one row of {@code classes} logits from {@code row} on, into out; returns
+     * log Σ_k exp(z_k), worked out the stable way: m + log Σ_k exp(z_k − m), m = max_k z_k.
+     */
+    static double softmaxRow(Tensor logits, Tensor out, int row, int classes) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < classes; k++) max = Math.max(max, logits.get(row + k));
+        double sum = 0;
+        for (int k = 0; k < classes; k++) {
+            double e = Math.exp(logits.get(row + k) - max);   // one exp per logit: they are most of the cost
+            out.set(row + k, e);
+            sum += e;
         }
+        for (int k = 0; k < classes; k++) out.set(row + k, out.get(row + k) / sum);
+        return max + Math.log(sum);
     }
 
     @Override

@@ -33,16 +33,7 @@ final class CpuSoftmaxLoss implements Engine.SoftmaxLoss {
         double loss = 0;
         for (int i = 0; i < n; i++) {
             int row = i * classes;
-            double max = Double.NEGATIVE_INFINITY;
-            for (int k = 0; k < classes; k++) max = Math.max(max, logits.get(row + k));
-            double sum = 0;
-            for (int k = 0; k < classes; k++) {
-                double e = Math.exp(logits.get(row + k) - max);   // one exp per logit: they are most of the cost
-                probs.set(row + k, e);
-                sum += e;
-            }
-            for (int k = 0; k < classes; k++) probs.set(row + k, probs.get(row + k) / sum);
-            loss -= logits.get(row + labels[i]) - max - Math.log(sum);
+            loss -= logits.get(row + labels[i]) - CpuEngine.softmaxRow(logits, probs, row, classes);   // −log p_y = log Σ exp(z) − z_y
         }
         return loss / n;
     }
