@@ -149,6 +149,12 @@ public final class Nd4jEngine implements Engine {
     }
 
     @Override
+    public void copyColumns(Tensor src, int srcCol, Tensor dst, int dstCol, int width) {
+        dst.array.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(dstCol, dstCol + width))
+                .assign(src.array.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(srcCol, srcCol + width)));
+    }
+
+    @Override
     public void dropoutMask(Tensor mask, double p, Rng rng) {
         if (random == null) random = Nd4j.getRandomFactory().getNewRandomInstance(0);
         random.setSeed(rng.nextLong());   // one draw from our stream seeds ND4J's, so a run repeats
