@@ -123,8 +123,8 @@ public final class OnnxExport {
             BatchNorm folded = options.foldBatchNorm() && i + 1 < layers.size() && layers.get(i + 1) instanceof BatchNorm bn
                     && (layer instanceof Conv2D || layer instanceof Dense) ? bn : null;
             if (layer instanceof Lstm) {
-                throw new IllegalArgumentException("ONNX export does not cover recurrent layers: " + net.spec().text()
-                        + " has " + layer.spec() + " (nn eval, nn predict and nn export --slim work on it)");
+                throw new IllegalArgumentException("ONNX export does not cover recurrent layers (" + layer.spec() + " in "
+                        + net.spec().text() + "); nn eval, nn predict and nn export --slim work on it");
             }
             if (layer instanceof Conv2D c) conv(c, folded);
             else if (layer instanceof Dense d) dense(d, folded, i == layers.size() - 1);
