@@ -74,7 +74,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "Hidden layer sizes of the mlp preset (default: 256).")
     List<Integer> hidden;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training set (preset default: mlp 12, cnn 12, cnn-best 15, rnn 6).")
+    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training set (preset default: mlp 12, cnn 12, cnn-best 15, rnn 12).")
     Integer epochs;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Images per gradient step (default: 64).")

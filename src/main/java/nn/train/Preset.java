@@ -17,7 +17,7 @@ public enum Preset {
     /** A deeper net with batch norm, dropout and augmentation, for the best accuracy. */
     CNN_BEST(new TrainConfig(15, 64, 0.05, "nesterov", 0.9, 5e-4, Schedule.ONECYCLE, Augmentation.STANDARD, 1)),
     /** An LSTM of 128 units reading the image row by row, top to bottom. */
-    RNN(new TrainConfig(6, 64, 0.002, "adam", 0.9, 0, Schedule.COSINE, null, 1));
+    RNN(new TrainConfig(12, 64, 0.002, "adam", 0.9, 0, Schedule.COSINE, null, 1));
 
     public static final List<Integer> DEFAULT_HIDDEN = List.of(256);
 
