@@ -49,7 +49,7 @@ import picocli.CommandLine.Spec;
         footer = {"", "Model specs: layers separated by commas, e.g.",
                 "  conv(32,3,pad=1),relu,pool(2),dense(128),relu,dropout(0.3)",
                 "Layers: dense(N) conv(F,K[,stride=S][,pad=P]) pool(K[,stride=S]) relu sigmoid tanh gelu",
-                "        dropout(P) batchnorm flatten.  The output layer and softmax are added for you.",
+                "        dropout(P) batchnorm flatten lstm(N[,seq]).  The output layer and softmax are added for you.",
                 "", "Examples:",
                 "  nn train                                   # the default MLP",
                 "  nn train --model cnn --epochs 5",
@@ -66,7 +66,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "Data set to train on (default: ${DEFAULT-VALUE}).")
     String dataset;
 
-    @Option(names = "--model", paramLabel = "mlp|cnn|cnn-best|SPEC", defaultValue = "mlp",
+    @Option(names = "--model", paramLabel = "mlp|cnn|cnn-best|rnn|SPEC", defaultValue = "mlp",
             description = "A preset or a model spec (see below). Default: ${DEFAULT-VALUE}.")
     String model;
 
@@ -74,7 +74,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "Hidden layer sizes of the mlp preset (default: 256).")
     List<Integer> hidden;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training set (preset default: mlp 12, cnn 12, cnn-best 15).")
+    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training set (preset default: mlp 12, cnn 12, cnn-best 15, rnn 12).")
     Integer epochs;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Images per gradient step (default: 64).")

@@ -49,6 +49,12 @@ public interface Engine {
     /** out = a ⊙ b (out may be a or b). */
     void multiply(Tensor a, Tensor b, Tensor out);
 
+    /**
+     * dst[r, dstCol + j] = src[r, srcCol + j] for j &lt; width and every row r (both have the same
+     * rows): a block of columns moved, as a recurrent layer cuts one time step out of a sequence.
+     */
+    void copyColumns(Tensor src, int srcCol, Tensor dst, int dstCol, int width);
+
     /** An inverted-dropout mask: each value 1/(1−p) with probability 1−p, else 0, drawn from rng. */
     void dropoutMask(Tensor mask, double p, Rng rng);
 

@@ -22,6 +22,7 @@ import nn.model.Dense;
 import nn.model.Dropout;
 import nn.model.Flatten;
 import nn.model.Layer;
+import nn.model.Lstm;
 import nn.model.MaxPool2D;
 import nn.model.Network;
 import nn.model.Param;
@@ -121,6 +122,10 @@ public final class OnnxExport {
             Layer layer = layers.get(i);
             BatchNorm folded = options.foldBatchNorm() && i + 1 < layers.size() && layers.get(i + 1) instanceof BatchNorm bn
                     && (layer instanceof Conv2D || layer instanceof Dense) ? bn : null;
+            if (layer instanceof Lstm) {
+                throw new IllegalArgumentException("ONNX export does not cover recurrent layers (" + layer.spec() + " in "
+                        + net.spec().text() + "); nn eval, nn predict and nn export --slim work on it");
+            }
             if (layer instanceof Conv2D c) conv(c, folded);
             else if (layer instanceof Dense d) dense(d, folded, i == layers.size() - 1);
             else if (layer instanceof MaxPool2D p) pool(p);

@@ -19,7 +19,8 @@ import nn.compute.Nonlinearity;
  * </pre>
  * Layers: {@code dense(UNITS)}, {@code conv(FILTERS,KERNEL[,stride=S][,pad=P])},
  * {@code pool(SIZE[,stride=S])}, {@code relu}, {@code sigmoid}, {@code tanh}, {@code gelu},
- * {@code dropout(P)}, {@code batchnorm} (or {@code bn}), {@code flatten}.
+ * {@code dropout(P)}, {@code batchnorm} (or {@code bn}), {@code flatten}, {@code lstm(UNITS[,seq])}
+ * (the image's rows as time steps; the last hidden state, or with {@code seq} every step's).
  * The output layer {@code dense(CLASSES)} and the softmax are added by nn; a flatten is put in
  * front of the first dense layer after a convolution. Weights are initialised He for ReLU and
  * GELU, Glorot for the others.
@@ -141,8 +142,9 @@ public record ModelSpec(String text, Shape input, int classes) {
             case "dropout" -> new Dropout(args.rate(0));
             case "batchnorm", "bn" -> new BatchNorm();
             case "flatten" -> new Flatten();
+            case "lstm" -> new Lstm(args.positiveInt(0, "units"), args.word(1, "seq"));
             default -> throw new IllegalArgumentException("unknown layer '" + name + "' in '" + token
-                    + "': expected dense, conv, pool, relu, sigmoid, tanh, gelu, dropout, batchnorm or flatten");
+                    + "': expected dense, conv, pool, relu, sigmoid, tanh, gelu, dropout, batchnorm, flatten or lstm");
         };
         args.checkAllUsed();
         return layer;
@@ -169,6 +171,16 @@ public record ModelSpec(String text, Shape input, int classes) {
             if (index >= positional.size()) throw new IllegalArgumentException("'" + token + "' is missing its " + what);
             used++;
             return parsePositive(positional.get(index), what);
+        }
+
+        /** Whether positional argument {@code index} is there; it may only be {@code word}. */
+        boolean word(int index, String word) {
+            if (index >= positional.size()) return false;
+            if (!positional.get(index).equals(word)) {
+                throw new IllegalArgumentException("in '" + token + "': expected '" + word + "', got '" + positional.get(index) + "'");
+            }
+            used++;
+            return true;
         }
 
         double rate(int index) {

@@ -15,7 +15,9 @@ public enum Preset {
     /** LeNet-like: conv5x5x20, pool, conv5x5x50, pool, dense 500, 10. */
     CNN(new TrainConfig(12, 64, 0.02, "nesterov", 0.9, 5e-4, Schedule.COSINE, null, 1)),
     /** A deeper net with batch norm, dropout and augmentation, for the best accuracy. */
-    CNN_BEST(new TrainConfig(15, 64, 0.05, "nesterov", 0.9, 5e-4, Schedule.ONECYCLE, Augmentation.STANDARD, 1));
+    CNN_BEST(new TrainConfig(15, 64, 0.05, "nesterov", 0.9, 5e-4, Schedule.ONECYCLE, Augmentation.STANDARD, 1)),
+    /** An LSTM of 128 units reading the image row by row, top to bottom. */
+    RNN(new TrainConfig(12, 64, 0.002, "adam", 0.9, 0, Schedule.COSINE, null, 1));
 
     public static final List<Integer> DEFAULT_HIDDEN = List.of(256);
 
@@ -38,6 +40,7 @@ public enum Preset {
             // Pooling right after the first conv keeps the costly 3x3 convolutions at 13x13 and 11x11.
             case CNN_BEST -> "conv(32,3),bn,relu,pool(2),conv(64,3),bn,relu,conv(64,3),bn,relu,pool(2),"
                     + "dense(256),bn,relu,dropout(" + (dropout > 0 ? dropout : 0.3) + ")";
+            case RNN -> "lstm(128)" + drop;
         };
     }
 

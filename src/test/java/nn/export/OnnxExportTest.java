@@ -93,6 +93,14 @@ class OnnxExportTest {
     }
 
     @Test
+    void refusesRecurrentLayersInOneLine() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> OnnxExport.build(random("lstm(8)", 7), ORIGIN, new OnnxExport.Options(OnnxExport.DEFAULT_OPSET, false, false), "test"));
+        assertTrue(e.getMessage().contains("does not cover recurrent layers") && e.getMessage().contains("lstm(8)"), e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"), "one line");
+    }
+
+    @Test
     void metadataAndInterface() throws Exception {
         ModelProto m = OnnxExport.build(random("dense(16),relu", 5), ORIGIN, new OnnxExport.Options(17, true, false), "9.9");
         assertEquals("input", m.getGraph().getInput(0).getName());

@@ -20,7 +20,7 @@ import nn.train.Sgd;
  * The nd4j engine (ND4J ops, here on the native CPU backend) computes what the cpu engine
  * computes: the same network with the same parameters and input gives the same loss, outputs,
  * parameter gradients and input gradient, to float precision; for single layers and for whole
- * mlp, cnn and cnn-best networks, in training and inference mode, and through optimiser steps.
+ * mlp, cnn, cnn-best and rnn networks, in training and inference mode, and through optimiser steps.
  */
 class EngineAgreementTest {
     private static final Engine CPU = Engines.of(Engines.Kind.CPU), ND4J = Engines.of(Engines.Kind.ND4J);
@@ -109,7 +109,13 @@ class EngineAgreementTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"mlp", "cnn", "cnn-best"})
+    @ValueSource(strings = {"lstm(6)", "lstm(5,seq),lstm(4)", "lstm(4,seq),dense(5),tanh"})
+    void everyRecurrentLayer(String spec) {
+        agree(new ModelSpec(spec, IMAGE, 5), 5);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"mlp", "cnn", "cnn-best", "rnn"})
     void wholeNetworks(String preset) {
         Preset p = Preset.find(preset);
         // cnn-best's dropout draws different masks on each engine: compare it with dropout off here

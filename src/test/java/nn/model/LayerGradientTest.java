@@ -103,4 +103,22 @@ class LayerGradientTest {
     void lenetShapedNetwork(Engines.Kind kind) {
         GradientCheck.check(Engines.of(kind), "conv(3,3),relu,pool(2),conv(4,2),relu,dense(6),gelu", new Shape(10, 10, 1), 4, 2, TOLERANCE);
     }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Engines.Kind.class)
+    void lstmLastState(Engines.Kind kind) {
+        GradientCheck.check(Engines.of(kind), "lstm(5)", new Shape(4, 3, 1), 3, 3, TOLERANCE);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Engines.Kind.class)
+    void lstmSequenceStackedUnderLstm(Engines.Kind kind) {
+        GradientCheck.check(Engines.of(kind), "lstm(4,seq),lstm(3)", new Shape(4, 3, 1), 3, 3, TOLERANCE);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Engines.Kind.class)
+    void lstmSequenceIntoDense(Engines.Kind kind) {
+        GradientCheck.check(Engines.of(kind), "lstm(3,seq),dense(4),tanh", new Shape(3, 2, 2), 3, 2, TOLERANCE);
+    }
 }

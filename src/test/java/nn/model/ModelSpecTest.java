@@ -25,6 +25,25 @@ class ModelSpecTest {
         assertEquals(520 + 25050 + 400500 + 5010, cnn.parameterCount());
         assertTrue(cnn.summary().contains("flatten"), "a flatten is added before the first dense layer");
         ModelSpec.of(Preset.CNN_BEST.spec(List.of(), 0)).build(DataType.FLOAT);
+        Network rnn = ModelSpec.of(Preset.RNN.spec(List.of(), 0)).build(DataType.FLOAT);
+        // Wx 28x512 + Wh 128x512 + b 512, then dense 128x10 + 10
+        assertEquals(28 * 512 + 128 * 512 + 512 + 1290, rnn.parameterCount());
+    }
+
+    @Test
+    void lstmReadsRowsAsStepsAndStacksWithSeq() {
+        ModelSpec spec = ModelSpec.of("lstm(16,seq),lstm(8)");
+        Network net = spec.build(DataType.FLOAT);
+        assertEquals("lstm(16,seq),lstm(8)", spec.text());
+        assertEquals(new Shape(28, 1, 16), net.outputShape(0));
+        assertEquals(Shape.features(8), net.outputShape(1));
+        assertEquals((28 + 16 + 1) * 64 + (16 + 8 + 1) * 32 + 8 * 10 + 10, net.parameterCount());
+        assertEquals(net.parameterCount(), spec.footprint().parameters());
+        // the forget-gate bias starts at 1, the others at 0
+        net.initialize(new Rng(3));
+        Tensor b = net.params().get(2).value();
+        for (int i = 0; i < 64; i++) assertEquals(i >= 16 && i < 32 ? 1 : 0, b.get(i), 0, "b[" + i + "]");
+        assertTrue(ModelSpec.of("lstm(8,seq),dense(10)").build(DataType.FLOAT).summary().contains("flatten"));
     }
 
     @Test
@@ -60,6 +79,9 @@ class ModelSpecTest {
         "dense(10                  | unbalanced '('",
         "dropout(1.5)              | dropout rate must be in [0, 1)",
         "pool(2,stride=1),pool(30) | does not fit",
+        "lstm                      | 'lstm' is missing its units",
+        "lstm(8,all)               | expected 'seq', got 'all'",
+        "lstm(8,seq,seq)           | arguments nn does not understand",
     })
     void rejectsBadSpecsClearly(String spec, String expected) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelSpec.of(spec));

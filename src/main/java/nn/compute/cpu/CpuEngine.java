@@ -157,6 +157,12 @@ public final class CpuEngine implements Engine {
     }
 
     @Override
+    public void copyColumns(Tensor src, int srcCol, Tensor dst, int dstCol, int width) {
+        int rows = (int) src.shape()[0], srcWidth = (int) src.shape()[1], dstWidth = (int) dst.shape()[1];
+        for (int r = 0; r < rows; r++) dst.copyFrom(src, r * srcWidth + srcCol, r * dstWidth + dstCol, width);
+    }
+
+    @Override
     public void dropoutMask(Tensor mask, double p, Rng rng) {
         double keep = 1 / (1 - p);
         for (int i = 0; i < mask.length; i++) mask.set(i, rng.nextFloat() >= p ? keep : 0);   // one stream, in order

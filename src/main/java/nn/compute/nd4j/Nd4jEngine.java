@@ -149,6 +149,17 @@ public final class Nd4jEngine implements Engine {
     }
 
     @Override
+    public void copyColumns(Tensor src, int srcCol, Tensor dst, int dstCol, int width) {
+        columns(dst, dstCol, width).assign(columns(src, srcCol, width));
+    }
+
+    /** Columns [from, from + width) of every row, as a strided view of the same buffer (no copy, no host access). */
+    private static INDArray columns(Tensor t, int from, int width) {
+        long rows = t.shape()[0], cols = t.shape()[1];
+        return Nd4j.create(t.array.data(), new long[] {rows, width}, new long[] {cols, 1}, from, 'c');
+    }
+
+    @Override
     public void dropoutMask(Tensor mask, double p, Rng rng) {
         if (random == null) random = Nd4j.getRandomFactory().getNewRandomInstance(0);
         random.setSeed(rng.nextLong());   // one draw from our stream seeds ND4J's, so a run repeats
