@@ -51,18 +51,33 @@ public final class DigitPreprocessor {
 
     private DigitPreprocessor() {}
 
+    /** Both readings of a picture, from one pass of the clean-up over it. */
+    public record Readings(Result whole, List<Digit> digits) {}
+
     /** The picture read as one digit: all the ink of the digits found, together. Null if the picture is blank. */
     public static Result prepare(BufferedImage image, Invert invert) {
         Found found = find(image, invert);
-        if (found == null) return null;
-        DigitFinder.Glyph all = found.glyphs.stream().reduce(DigitFinder.Glyph::merge).orElseThrow();
-        return new Result(centre(cut(found.ink, found.pieces, all)), found.inverted);
+        return found == null ? null : whole(found);
     }
 
     /** The picture read as digits side by side, left to right. Null if the picture is blank. */
     public static List<Digit> prepareDigits(BufferedImage image, Invert invert) {
         Found found = find(image, invert);
-        if (found == null) return null;
+        return found == null ? null : digits(found);
+    }
+
+    /** The picture read both ways (nn serve shows one digit, or a number). Null if the picture is blank. */
+    public static Readings prepareBoth(BufferedImage image, Invert invert) {
+        Found found = find(image, invert);
+        return found == null ? null : new Readings(whole(found), digits(found));
+    }
+
+    private static Result whole(Found found) {
+        DigitFinder.Glyph all = found.glyphs.stream().reduce(DigitFinder.Glyph::merge).orElseThrow();
+        return new Result(centre(cut(found.ink, found.pieces, all)), found.inverted);
+    }
+
+    private static List<Digit> digits(Found found) {
         List<Digit> digits = new ArrayList<>();
         for (DigitFinder.Glyph g : found.glyphs) digits.add(new Digit(centre(cut(found.ink, found.pieces, g)), g.box()));
         return digits;

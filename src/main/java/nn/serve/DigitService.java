@@ -55,8 +55,9 @@ final class DigitService {
         long start = System.nanoTime();
         if (body.length == 0) throw new ApiException(400, "empty body: send a PNG or JPEG picture of a digit");
         BufferedImage image = read(body);
-        DigitPreprocessor.Result prepared = DigitPreprocessor.prepare(image, DigitPreprocessor.Invert.AUTO);
-        if (prepared == null) throw new ApiException(422, "no digit found (the picture is blank)");
+        DigitPreprocessor.Readings readings = DigitPreprocessor.prepareBoth(image, DigitPreprocessor.Invert.AUTO);
+        if (readings == null) throw new ApiException(422, "no digit found (the picture is blank)");
+        DigitPreprocessor.Result prepared = readings.whole();
         Network net = model.network();
         if (passes > 0 && !net.hasDropout()) {
             throw new ApiException(400, "uncertainty needs a model with dropout; " + net.spec().text() + " has none");
@@ -65,7 +66,7 @@ final class DigitService {
         float[] x = prepared.pixels();
         List<String> names = model.origin().classNames();
         // Digits side by side are read as a number too (a 0-9 model only), as nn predict reads them.
-        List<DigitPreprocessor.Digit> digits = DigitAnswer.digitClasses(names) ? DigitPreprocessor.prepareDigits(image, DigitPreprocessor.Invert.AUTO) : null;
+        List<DigitPreprocessor.Digit> digits = DigitAnswer.digitClasses(names) ? readings.digits() : null;
         float[] probs, saliency, digitProbs = null;
         Predictor.Spread spread = null;
         network.lock();
