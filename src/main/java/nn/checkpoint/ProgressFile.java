@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.google.gson.Gson;
+import nn.io.AtomicFile;
 import nn.train.EpochMetrics;
 import nn.train.TrainListener;
 import nn.train.TrainingState;
@@ -80,7 +81,8 @@ public final class ProgressFile implements TrainListener {
     private void write() {
         lastWrite = System.nanoTime();
         fields.put("updated", System.currentTimeMillis());
-        Path tmp = file.resolveSibling("." + NAME + ".tmp");
+        // AtomicFile's temporary name, so what a killed writer leaves is cleared with the rest; not forced to disk.
+        Path tmp = file.resolveSibling(AtomicFile.temporaryPrefix(file) + "0.tmp");
         try {
             Files.writeString(tmp, new Gson().toJson(fields) + "\n", StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
