@@ -18,7 +18,8 @@ import nn.io.AtomicFile;
  */
 public final class RunDirectory {
     public static final String LAST = "last.ckpt", BEST = "best.ckpt", LATEST = "latest";
-    /** A temporary file untouched this long belongs to a writer that was killed, not to one at work. */
+    /** How a run folder's name begins: when the run started, {@code yyyyMMdd-HHmmss}. */
+    public static final DateTimeFormatter STARTED = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     private RunDirectory() {}
 
@@ -28,7 +29,7 @@ public final class RunDirectory {
      * written its first checkpoint (see {@link CheckpointWriter}).
      */
     public static Path create(Path runsDir, String modelName) throws IOException {
-        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        String stamp = LocalDateTime.now().format(STARTED);
         String safe = modelName.replaceAll("[^A-Za-z0-9._-]+", "_");
         if (safe.length() > 40) safe = "custom";
         String name = stamp + "-" + safe;

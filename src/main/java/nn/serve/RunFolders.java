@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -236,7 +235,7 @@ final class RunFolders {
         Matcher m = STAMP.matcher(dir.getFileName().toString());
         if (m.find()) {
             try {
-                return LocalDateTime.parse(m.group(1), DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")).toString();
+                return LocalDateTime.parse(m.group(1), RunDirectory.STARTED).toString();
             } catch (DateTimeParseException ignored) {
                 // fall through to the folder's own time
             }
