@@ -64,6 +64,32 @@ public interface Engine {
     /** Whether every element is a finite number. */
     boolean isFinite(Tensor t);
 
+    // --- attention (a transformer block's tokens are rows: [examples·tokens, width]) ---
+
+    /**
+     * c_i = α·op(a_i)·op(b_i) for i &lt; count, where a, b and c each hold {@code count} equal
+     * matrices one after another (the heads of every example: count = examples·heads).
+     */
+    void batchedGemm(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, int count, double alpha);
+
+    /**
+     * The heads of a block of columns, each head's tokens together: for x [n·tokens, ≥ col + heads·d]
+     * and out [n·heads·tokens, d], out[(e·heads + h)·tokens + t, j] = x[e·tokens + t, col + h·d + j].
+     */
+    void splitHeads(Tensor x, int col, int heads, int tokens, Tensor out);
+
+    /** The inverse of {@link #splitHeads}: the heads written back into columns col.. of x. */
+    void mergeHeads(Tensor heads, int headCount, int tokens, Tensor x, int col);
+
+    /** dz = p ⊙ (δ − Σ_k δ_k·p_k) per row: the backward of a row softmax p = softmax(z). */
+    void softmaxBackward(Tensor z, Tensor p, Tensor delta, Tensor dz);
+
+    /** y[r, c] = the mean over positions q of x[r, q·channels + c], channels = y's columns (global average pooling). */
+    void averagePositions(Tensor x, Tensor y);
+
+    /** dx[r, q·channels + c] = δ[r, c] / positions: the backward of {@link #averagePositions}. */
+    void averagePositionsBackward(Tensor delta, Tensor dx);
+
     // --- optimiser updates ---
 
     /** y += α·x. */
@@ -96,6 +122,8 @@ public interface Engine {
 
     SoftmaxLoss softmaxLoss(int classes);
 
+    LayerNorm layerNorm(int width, DataType type);
+
     /** A 2-D convolution, NHWC, weights W [k·k·C, filters] (row (ky·k + kx)·C + c), bias [1, filters]. */
     interface Conv2d {
         /** y [n, outH·outW·filters] = conv(x, W) + b; remembers what backward needs. */
@@ -123,6 +151,17 @@ public interface Engine {
         void forward(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, Tensor y, boolean training);
 
         /** dγ, dβ and dx for the last forward. */
+        void backward(Tensor delta, Tensor gamma, Tensor dGamma, Tensor dBeta, Tensor dx);
+    }
+
+    /**
+     * Layer normalisation of each row of {@code width} values: y = γ ⊙ (x − μ)/σ + β with the
+     * row's own mean μ and standard deviation σ (population; ε-protected, see the engines).
+     */
+    interface LayerNorm {
+        void forward(Tensor x, Tensor gamma, Tensor beta, Tensor y);
+
+        /** dγ, dβ (summed over rows) and dx for the last forward. */
         void backward(Tensor delta, Tensor gamma, Tensor dGamma, Tensor dBeta, Tensor dx);
     }
 

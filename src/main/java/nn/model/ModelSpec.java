@@ -20,7 +20,10 @@ import nn.compute.Nonlinearity;
  * Layers: {@code dense(UNITS)}, {@code conv(FILTERS,KERNEL[,stride=S][,pad=P])},
  * {@code pool(SIZE[,stride=S])}, {@code relu}, {@code sigmoid}, {@code tanh}, {@code gelu},
  * {@code dropout(P)}, {@code batchnorm} (or {@code bn}), {@code flatten}, {@code lstm(UNITS[,seq])}
- * (the image's rows as time steps; the last hidden state, or with {@code seq} every step's).
+ * (the image's rows as time steps; the last hidden state, or with {@code seq} every step's),
+ * {@code patches(P,DIM)} (P x P patches projected to DIM, plus a position embedding),
+ * {@code attention(HEADS)} (a pre-norm transformer block over the positions), {@code layernorm}
+ * and {@code pool} without a size (the mean over all positions).
  * The output layer {@code dense(CLASSES)} and the softmax are added by nn; a flatten is put in
  * front of the first dense layer after a convolution. Weights are initialised He for ReLU and
  * GELU, Glorot for the others.
@@ -132,6 +135,7 @@ public record ModelSpec(String text, Shape input, int classes) {
             case "conv" -> new Conv2D(args.positiveInt(0, "filters"), args.positiveInt(1, "kernel size"),
                     args.named("stride", 1), args.named("pad", 0), Init.HE);
             case "pool", "maxpool" -> {
+                if (name.equals("pool") && args.isEmpty()) yield new GlobalAveragePool();
                 int size = args.positiveInt(0, "pool size");
                 yield new MaxPool2D(size, args.named("stride", size));
             }
@@ -143,8 +147,11 @@ public record ModelSpec(String text, Shape input, int classes) {
             case "batchnorm", "bn" -> new BatchNorm();
             case "flatten" -> new Flatten();
             case "lstm" -> new Lstm(args.positiveInt(0, "units"), args.word(1, "seq"));
-            default -> throw new IllegalArgumentException("unknown layer '" + name + "' in '" + token
-                    + "': expected dense, conv, pool, relu, sigmoid, tanh, gelu, dropout, batchnorm, flatten or lstm");
+            case "patches" -> new Patches(args.positiveInt(0, "patch size"), args.positiveInt(1, "token width"));
+            case "attention" -> new Attention(args.positiveInt(0, "number of heads"));
+            case "layernorm", "ln" -> new LayerNorm();
+            default -> throw new IllegalArgumentException("unknown layer '" + name + "' in '" + token + "': expected dense, conv, pool, "
+                    + "relu, sigmoid, tanh, gelu, dropout, batchnorm, layernorm, flatten, lstm, patches or attention");
         };
         args.checkAllUsed();
         return layer;
@@ -165,6 +172,10 @@ public record ModelSpec(String text, Shape input, int classes) {
                 else if (named.isEmpty()) positional.add(part);
                 else throw new IllegalArgumentException("in '" + token + "': positional argument '" + part + "' after a named one");
             }
+        }
+
+        boolean isEmpty() {
+            return positional.isEmpty() && named.isEmpty();
         }
 
         int positiveInt(int index, String what) {

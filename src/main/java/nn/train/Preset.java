@@ -17,7 +17,9 @@ public enum Preset {
     /** A deeper net with batch norm, dropout and augmentation, for the best accuracy. */
     CNN_BEST(new TrainConfig(15, 64, 0.05, "nesterov", 0.9, 5e-4, Schedule.ONECYCLE, Augmentation.STANDARD, 1)),
     /** An LSTM of 128 units reading the image row by row, top to bottom. */
-    RNN(new TrainConfig(12, 64, 0.002, "adam", 0.9, 0, Schedule.COSINE, null, 1));
+    RNN(new TrainConfig(12, 64, 0.002, "adam", 0.9, 0, Schedule.COSINE, null, 1)),
+    /** A small vision transformer: 7x7 patches as 16 tokens of 64, four attention blocks, the mean token. */
+    VIT(new TrainConfig(15, 128, 0.002, "adam", 0.9, 0.05, Schedule.ONECYCLE, Augmentation.STANDARD, 1));
 
     public static final List<Integer> DEFAULT_HIDDEN = List.of(256);
 
@@ -41,6 +43,7 @@ public enum Preset {
             case CNN_BEST -> "conv(32,3),bn,relu,pool(2),conv(64,3),bn,relu,conv(64,3),bn,relu,pool(2),"
                     + "dense(256),bn,relu,dropout(" + (dropout > 0 ? dropout : 0.3) + ")";
             case RNN -> "lstm(128)" + drop;
+            case VIT -> "patches(7,64),attention(4),attention(4),attention(4),attention(4),pool" + drop;
         };
     }
 

@@ -20,7 +20,7 @@ import nn.train.Sgd;
  * The nd4j engine (ND4J ops, here on the native CPU backend) computes what the cpu engine
  * computes: the same network with the same parameters and input gives the same loss, outputs,
  * parameter gradients and input gradient, to float precision; for single layers and for whole
- * mlp, cnn, cnn-best and rnn networks, in training and inference mode, and through optimiser steps.
+ * mlp, cnn, cnn-best, rnn and vit networks, in training and inference mode, and through optimiser steps.
  */
 class EngineAgreementTest {
     private static final Engine CPU = Engines.of(Engines.Kind.CPU), ND4J = Engines.of(Engines.Kind.ND4J);
@@ -115,7 +115,14 @@ class EngineAgreementTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"mlp", "cnn", "cnn-best", "rnn"})
+    @ValueSource(strings = {"layernorm", "dense(6),layernorm,tanh", "conv(4,3),pool", "patches(3,6)", "patches(3,6),pool",
+            "patches(3,8),attention(2),pool", "patches(3,4),attention(1),attention(4),layernorm,pool"})
+    void everyTransformerLayer(String spec) {
+        agree(new ModelSpec(spec, IMAGE, 5), 5);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"mlp", "cnn", "cnn-best", "rnn", "vit"})
     void wholeNetworks(String preset) {
         Preset p = Preset.find(preset);
         // cnn-best's dropout draws different masks on each engine: compare it with dropout off here

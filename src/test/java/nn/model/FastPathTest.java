@@ -102,7 +102,21 @@ class FastPathTest {
         }
         compare(nd4j, "conv(8,5)", new Shape(28, 28, 1), 2e-4);
         for (String pool : new String[] {"pool(2)", "pool(3)", "pool(3,stride=2)", "pool(2,stride=1)"}) compare(nd4j, pool, IMAGE, 1e-7);
-        for (String other : new String[] {"relu", "sigmoid", "tanh", "gelu", "batchnorm"}) compare(nd4j, other, IMAGE, 1e-5);
+        for (String other : new String[] {"relu", "sigmoid", "tanh", "gelu", "batchnorm", "layernorm", "patches(3,6)", "pool"}) {
+            compare(nd4j, other, IMAGE, 1e-5);
+        }
+        compare(nd4j, "attention(2)", new Shape(3, 3, 6), 1e-5);
+    }
+
+    /** GELU's rational tanh, layer norm over array chunks, the float softmax and its backward inside attention. */
+    @ParameterizedTest(name = "{0} threads")
+    @ValueSource(ints = {1, 2, 3})
+    void transformerPieces(int threads) {
+        Team.setSize(threads);
+        compare("gelu", new Shape(30, 30, 5), 2e-6);
+        compare("layernorm", new Shape(9, 9, 70), 2e-5);   // rows wider than a chunk's share, several chunks
+        compare("attention(4)", new Shape(4, 4, 16), 2e-5);
+        compare("patches(3,6)", IMAGE, 2e-5);
     }
 
     @ParameterizedTest(name = "{0} threads")

@@ -121,4 +121,28 @@ class LayerGradientTest {
     void lstmSequenceIntoDense(Engines.Kind kind) {
         GradientCheck.check(Engines.of(kind), "lstm(3,seq),dense(4),tanh", new Shape(3, 2, 2), 3, 2, TOLERANCE);
     }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Engines.Kind.class)
+    void layerNorm(Engines.Kind kind) {
+        GradientCheck.check(Engines.of(kind), "dense(6),layernorm,tanh", Shape.features(4), 3, 4, TOLERANCE);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Engines.Kind.class)
+    void patchesThenAveragePool(Engines.Kind kind) {
+        GradientCheck.check(Engines.of(kind), "patches(2,3),pool", new Shape(4, 6, 2), 3, 3, TOLERANCE);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Engines.Kind.class)
+    void attentionBlock(Engines.Kind kind) {
+        GradientCheck.check(Engines.of(kind), "patches(2,4),attention(2),pool", new Shape(4, 6, 1), 3, 3, TOLERANCE);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Engines.Kind.class)
+    void twoAttentionBlocksOneHead(Engines.Kind kind) {
+        GradientCheck.check(Engines.of(kind), "patches(2,3),attention(1),attention(3),pool", new Shape(4, 4, 1), 3, 2, TOLERANCE);
+    }
 }

@@ -96,6 +96,32 @@ public final class Blas {
         p.multiply(r0, r1, 0, n, 0, k, c, (long) cRow * n, beta);
     }
 
+    /**
+     * c_i = α·op(a_i)·op(b_i) for the {@code count} matrices stacked in each tensor; the stack is
+     * split over the Team, one cblas call per matrix (attention's are 16x16: too small to split).
+     */
+    static void batchedGemm(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, int count, double alpha) {
+        int sizeA = a.length / count, sizeB = b.length / count, sizeC = c.length / count;
+        int m = (int) (c.shape()[0] / count), n = (int) c.shape()[1], k = m == 0 ? 0 : sizeA / m;   // c is [count·m, n]
+        if ((long) sizeA * count != a.length || (long) sizeC * count != c.length || (long) m * n != sizeC || (long) k * n != sizeB
+                || a.type() != c.type() || b.type() != c.type()) {
+            throw new IllegalArgumentException("batched gemm operands do not hold " + count + " products of " + m + "x" + k + " times " + k + "x" + n);
+        }
+        int ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans;
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        Team.split(count, 8, (part, first, last) -> {
+            for (int i = first; i < last; i++) {
+                if (c instanceof Tensor.F32) {
+                    openblas_nolapack.cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, (float) alpha, a.floats((long) i * sizeA), lda,
+                            b.floats((long) i * sizeB), ldb, 0f, c.floats((long) i * sizeC), n);
+                } else {
+                    openblas_nolapack.cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, alpha, a.doubles((long) i * sizeA), lda,
+                            b.doubles((long) i * sizeB), ldb, 0, c.doubles((long) i * sizeC), n);
+                }
+            }
+        });
+    }
+
     /** y = op(A)·x for A stored [rows, cols] row-major (one thread: it reads A once, memory-bound). */
     static void gemv(Tensor a, boolean transA, int rows, int cols, Tensor x, Tensor y) {
         int ta = transA ? CblasTrans : CblasNoTrans;

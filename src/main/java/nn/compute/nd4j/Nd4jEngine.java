@@ -5,12 +5,15 @@ import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastCopyOp;
+import org.nd4j.linalg.api.ops.impl.reduce.floating.Mean;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
 import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.SigmoidDerivative;
+import org.nd4j.linalg.api.ops.impl.transforms.gradient.SoftmaxBp;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.TanhDerivative;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
@@ -172,6 +175,65 @@ public final class Nd4jEngine implements Engine {
         ops.run(() -> new SoftMax(logits.array, probs.array, -1), "softmax", logits, probs);
     }
 
+    // --- attention ---
+
+    @Override
+    public void batchedGemm(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, int count, double alpha) {
+        String name = transA ? (transB ? "matmul TT" : "matmul TN") : (transB ? "matmul NT" : "matmul NN");
+        ops.run(() -> Ops.custom("matmul", new INDArray[] {stack(a, count), stack(b, count)}, new INDArray[] {stack(c, count)},
+                new int[] {transA ? 1 : 0, transB ? 1 : 0, 0}), name, a, b, c);
+        if (alpha != 1) c.array.muli(alpha);
+    }
+
+    /** The same memory as [count, rows/count, cols]: a stack of matrices. */
+    private static INDArray stack(Tensor t, int count) {
+        long[] s = t.shape();
+        return t.array.reshape('c', count, s[0] / count, s[1]);
+    }
+
+    /** Columns col.. of x [examples·tokens, width] as [examples, heads, tokens, d]: a strided view, no copy. */
+    private static INDArray headsView(Tensor x, int col, int heads, int tokens, long d) {
+        long width = x.shape()[1], examples = x.shape()[0] / tokens;
+        return Nd4j.create(x.array.data(), new long[] {examples, tokens, heads, d}, new long[] {tokens * width, width, d, 1}, col, 'c')
+                .permute(0, 2, 1, 3);
+    }
+
+    @Override
+    public void splitHeads(Tensor x, int col, int heads, int tokens, Tensor out) {
+        long d = out.shape()[1];
+        out.array.reshape('c', out.shape()[0] / ((long) heads * tokens), heads, tokens, d).assign(headsView(x, col, heads, tokens, d));
+    }
+
+    @Override
+    public void mergeHeads(Tensor in, int heads, int tokens, Tensor x, int col) {
+        long d = in.shape()[1];
+        headsView(x, col, heads, tokens, d).assign(in.array.reshape('c', in.shape()[0] / ((long) heads * tokens), heads, tokens, d));
+    }
+
+    @Override
+    public void softmaxBackward(Tensor z, Tensor p, Tensor delta, Tensor dz) {
+        ops.run(() -> new SoftmaxBp(z.array, delta.array, dz.array, -1), "softmax_bp", z, delta, dz);
+    }
+
+    /** x [rows, positions·channels] as [rows, positions, channels]. */
+    private static INDArray positions(Tensor x, long rows, long channels) {
+        return x.array.reshape('c', rows, x.length / (rows * channels), channels);
+    }
+
+    @Override
+    public void averagePositions(Tensor x, Tensor y) {
+        long rows = y.shape()[0], channels = y.shape()[1];
+        ops.run(() -> new Mean(positions(x, rows, channels), y.array, 1), "mean positions", x, y);
+    }
+
+    @Override
+    public void averagePositionsBackward(Tensor delta, Tensor dx) {
+        long rows = delta.shape()[0], channels = delta.shape()[1];
+        ops.run(() -> new BroadcastCopyOp(positions(dx, rows, channels), delta.array, positions(dx, rows, channels), 0, 2),
+                "spread positions", delta, dx);
+        dx.array.muli((double) rows * channels / dx.length);   // δ / positions
+    }
+
     @Override
     public boolean isFinite(Tensor t) {
         return !BooleanIndexing.or(t.array, Conditions.notFinite());
@@ -229,5 +291,10 @@ public final class Nd4jEngine implements Engine {
     @Override
     public SoftmaxLoss softmaxLoss(int classes) {
         return new Nd4jSoftmaxLoss(classes);
+    }
+
+    @Override
+    public LayerNorm layerNorm(int width, DataType type) {
+        return new Nd4jLayerNorm(width, type);
     }
 }

@@ -1,0 +1,89 @@
+package nn.compute.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+
+import nn.compute.Engine;
+import nn.compute.Engines;
+import nn.compute.Tensor;
+import nn.random.Rng;
+
+/** The cpu engine's attention primitives against their definitions, and the rational tanh behind its fast GELU. */
+class AttentionKernelsTest {
+    private static final Engine CPU = Engines.of(Engines.Kind.CPU);
+
+    @AfterEach
+    void oneThreadAgain() {
+        Team.setSize(1);
+    }
+
+    @Test
+    void theRationalTanhStaysWithinAMillionthOfTanh() {
+        double worst = 0;
+        for (double u = -12; u <= 12; u += 1e-4) worst = Math.max(worst, Math.abs(CpuEngine.tanh((float) u) - Math.tanh((float) u)));
+        assertTrue(worst < 1e-6, "worst error " + worst);
+        assertEquals(1, CpuEngine.tanh(Float.POSITIVE_INFINITY), 1e-6);
+        assertEquals(-1, CpuEngine.tanh(-1e30f), 1e-6);
+    }
+
+    private static Tensor random(DataType type, long rows, long cols, Rng rng) {
+        Tensor t = Tensor.zeros(type, rows, cols);
+        t.fill(i -> rng.nextGaussian());
+        return t;
+    }
+
+    /** Each of the stacked products equals the triple loop of its definition, every transpose, float and double, 1-3 threads. */
+    @ParameterizedTest(name = "{0} threads")
+    @ValueSource(ints = {1, 2, 3})
+    void batchedProductsAreTheProductOfEachPair(int threads) {
+        Team.setSize(threads);
+        int count = 7, m = 5, k = 4, n = 3;
+        Rng rng = new Rng(1);
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    Tensor a = random(type, (long) count * (ta ? k : m), ta ? m : k, rng), b = random(type, (long) count * (tb ? n : k), tb ? k : n, rng);
+                    Tensor c = Tensor.zeros(type, (long) count * m, n);
+                    CPU.batchedGemm(a, ta, b, tb, c, count, 0.5);
+                    for (int i = 0; i < count; i++) {
+                        for (int r = 0; r < m; r++) {
+                            for (int col = 0; col < n; col++) {
+                                double sum = 0;
+                                for (int j = 0; j < k; j++) {
+                                    double av = ta ? a.get(i * k * m + j * m + r) : a.get(i * m * k + r * k + j);
+                                    double bv = tb ? b.get(i * n * k + col * k + j) : b.get(i * k * n + j * n + col);
+                                    sum += av * bv;
+                                }
+                                assertEquals(0.5 * sum, c.get(i * m * n + r * n + col), 1e-5, type + " " + ta + " " + tb);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void headsAreCutOutOfTheirColumnsAndPutBack() {
+        int examples = 3, tokens = 4, heads = 2, d = 3, width = 2 + heads * d + 1;
+        Tensor x = Tensor.zeros(DataType.FLOAT, examples * tokens, width);
+        x.fill(i -> i);
+        Tensor out = Tensor.zeros(DataType.FLOAT, examples * heads * tokens, d);
+        CPU.splitHeads(x, 2, heads, tokens, out);
+        for (int e = 0; e < examples; e++) for (int h = 0; h < heads; h++) for (int t = 0; t < tokens; t++) for (int j = 0; j < d; j++) {
+            assertEquals(x.get((e * tokens + t) * width + 2 + h * d + j), out.get(((e * heads + h) * tokens + t) * d + j));
+        }
+        Tensor back = Tensor.zeros(DataType.FLOAT, examples * tokens, width);
+        CPU.mergeHeads(out, heads, tokens, back, 2);
+        for (int i = 0; i < back.length; i++) {
+            int col = i % width;
+            assertEquals(col >= 2 && col < 2 + heads * d ? x.get(i) : 0, back.get(i), "element " + i);
+        }
+    }
+}
