@@ -49,7 +49,8 @@ import picocli.CommandLine.Spec;
         footer = {"", "Model specs: layers separated by commas, e.g.",
                 "  conv(32,3,pad=1),relu,pool(2),dense(128),relu,dropout(0.3)",
                 "Layers: dense(N) conv(F,K[,stride=S][,pad=P]) pool(K[,stride=S]) relu sigmoid tanh gelu",
-                "        dropout(P) batchnorm flatten lstm(N[,seq]).  The output layer and softmax are added for you.",
+                "        dropout(P) batchnorm layernorm flatten lstm(N[,seq]) patches(P,DIM) attention(HEADS)",
+                "        pool (no size: the mean over positions).  The output layer and softmax are added for you.",
                 "", "Examples:",
                 "  nn train                                   # the default MLP",
                 "  nn train --model cnn --epochs 5",
@@ -66,7 +67,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "Data set to train on (default: ${DEFAULT-VALUE}).")
     String dataset;
 
-    @Option(names = "--model", paramLabel = "mlp|cnn|cnn-best|rnn|SPEC", defaultValue = "mlp",
+    @Option(names = "--model", paramLabel = "mlp|cnn|cnn-best|rnn|vit|SPEC", defaultValue = "mlp",
             description = "A preset or a model spec (see below). Default: ${DEFAULT-VALUE}.")
     String model;
 
@@ -74,16 +75,16 @@ final class TrainCommand implements Callable<Integer> {
             description = "Hidden layer sizes of the mlp preset (default: 256).")
     List<Integer> hidden;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training set (preset default: mlp 12, cnn 12, cnn-best 15, rnn 12).")
+    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training set (preset default: mlp 12, cnn 12, cnn-best 15, rnn 12, vit 15).")
     Integer epochs;
 
-    @Option(names = "--batch-size", paramLabel = "N", description = "Images per gradient step (default: 64).")
+    @Option(names = "--batch-size", paramLabel = "N", description = "Images per gradient step (preset default: 64; vit 128).")
     Integer batchSize;
 
     @Option(names = "--lr", paramLabel = "X", description = "Peak learning rate (preset default).")
     Double lr;
 
-    @Option(names = "--optimizer", paramLabel = "sgd|nesterov|adam", description = "Update rule (default: nesterov).")
+    @Option(names = "--optimizer", paramLabel = "sgd|nesterov|adam", description = "Update rule (preset default: nesterov; rnn and vit use adam).")
     String optimizer;
 
     @Option(names = "--momentum", paramLabel = "X", description = "Momentum of sgd and nesterov (default: 0.9).")
@@ -96,7 +97,7 @@ final class TrainCommand implements Callable<Integer> {
     String schedule;
 
     @Option(names = "--augment", negatable = true,
-            description = "Randomly shift, rotate and scale training images (default: on for cnn-best only).")
+            description = "Randomly shift, rotate and scale training images (default: on for cnn-best and vit).")
     Boolean augment;
 
     @Option(names = "--elastic", description = "With --augment, also apply elastic distortions.")

@@ -16,16 +16,20 @@ import nn.export.onnx.OnnxProto.TensorShapeProto;
 import nn.export.onnx.OnnxProto.TypeProto;
 import nn.export.onnx.OnnxProto.ValueInfoProto;
 import nn.model.Activation;
+import nn.model.Attention;
 import nn.model.BatchNorm;
 import nn.model.Conv2D;
 import nn.model.Dense;
 import nn.model.Dropout;
 import nn.model.Flatten;
+import nn.model.GlobalAveragePool;
 import nn.model.Layer;
+import nn.model.LayerNorm;
 import nn.model.Lstm;
 import nn.model.MaxPool2D;
 import nn.model.Network;
 import nn.model.Param;
+import nn.model.Patches;
 import nn.model.Shape;
 
 /**
@@ -122,8 +126,9 @@ public final class OnnxExport {
             Layer layer = layers.get(i);
             BatchNorm folded = options.foldBatchNorm() && i + 1 < layers.size() && layers.get(i + 1) instanceof BatchNorm bn
                     && (layer instanceof Conv2D || layer instanceof Dense) ? bn : null;
-            if (layer instanceof Lstm) {
-                throw new IllegalArgumentException("ONNX export does not cover recurrent layers (" + layer.spec() + " in "
+            if (layer instanceof Lstm || layer instanceof Patches || layer instanceof Attention || layer instanceof LayerNorm
+                    || layer instanceof GlobalAveragePool) {
+                throw new IllegalArgumentException("ONNX export covers dense and convolutional networks, not " + layer.spec() + " (in "
                         + net.spec().text() + "); nn eval, nn predict and nn export --slim work on it");
             }
             if (layer instanceof Conv2D c) conv(c, folded);

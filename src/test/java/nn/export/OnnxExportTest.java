@@ -92,11 +92,12 @@ class OnnxExportTest {
         compare("data/models/cnn.ckpt", cnn.network(), new OnnxExport.Options(OnnxExport.DEFAULT_OPSET, true, false));
     }
 
-    @Test
-    void refusesRecurrentLayersInOneLine() {
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource({"lstm(8),lstm(8)", "'patches(7,8),attention(2),pool',patches(7,8)", "'dense(8),layernorm',layernorm"})
+    void refusesRecurrentAndTransformerLayersInOneLine(String spec, String layer) {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> OnnxExport.build(random("lstm(8)", 7), ORIGIN, new OnnxExport.Options(OnnxExport.DEFAULT_OPSET, false, false), "test"));
-        assertTrue(e.getMessage().contains("does not cover recurrent layers") && e.getMessage().contains("lstm(8)"), e.getMessage());
+                () -> OnnxExport.build(random(spec, 7), ORIGIN, new OnnxExport.Options(OnnxExport.DEFAULT_OPSET, false, false), "test"));
+        assertTrue(e.getMessage().contains("covers dense and convolutional networks, not " + layer), e.getMessage());
         assertTrue(!e.getMessage().contains("\n"), "one line");
     }
 
