@@ -3,6 +3,7 @@ package nn.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -11,7 +12,9 @@ import nn.checkpoint.Checkpoint;
 import nn.eval.DigitAnswer;
 import nn.inspect.Inspection;
 import nn.inspect.InspectionPictures;
+import nn.inspect.RowByRow;
 import nn.io.AtomicFile;
+import nn.model.Network;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,7 +27,8 @@ import picocli.CommandLine.Spec;
         description = {"Which pixels drove the decision for one picture, two ways:",
                 "saliency - how strongly each pixel moves the class score (the gradient of the score with respect to the input);",
                 "occlusion - how much the class probability drops when a 6x6 square around the pixel is blanked.",
-                "Writes explain-NAME.png and explain-NAME.json (both maps, 28x28, row by row)."})
+                "Writes explain-NAME.png and explain-NAME.json (both maps, 28x28, row by row).",
+                "A model that reads the rows with an lstm also gets explain-NAME-rows.png: the class probabilities after each row."})
 final class ExplainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin InspectOptions options;
@@ -50,8 +54,9 @@ final class ExplainCommand implements Callable<Integer> {
         String name = image.getFileName().toString().replaceAll("\\.[^.]*$", "");
         Path dir = options.outDir(model);
         Path png = dir.resolve("explain-" + name + ".png"), json = dir.resolve("explain-" + name + ".json");
+        String file = image.getFileName().toString();
         AtomicFile.write(png, InspectionPictures.explanation(x, saliency, occlusion, String.format(
-                "%s: predicted %s (%.3f); explaining class %s (%.3f)", image.getFileName(), names.get(predicted), probs[predicted],
+                "%s: predicted %s (%.3f); explaining class %s (%.3f)", file, names.get(predicted), probs[predicted],
                 names.get(k), probs[k])));
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("file", image.toString());
@@ -65,9 +70,38 @@ final class ExplainCommand implements Callable<Integer> {
         j.put("probability", probs[k]);
         j.put("saliency", saliency);
         j.put("occlusion", occlusion);
+        var out = spec.commandLine().getOut();
+        out.printf("%s: predicted %s (%.3f), explaining %s%nwrote %s%n", image, names.get(predicted), probs[predicted], names.get(k), png);
+        for (KindSpecific extra : kindSpecific(net, x, file, names)) {
+            Path extraPng = dir.resolve("explain-" + name + "-" + extra.suffix() + ".png");
+            AtomicFile.write(extraPng, extra.picture());
+            j.putAll(extra.json());
+            out.printf("wrote %s%n", extraPng);
+        }
         AtomicFile.writeString(json, new Gson().toJson(j) + "\n");
-        spec.commandLine().getOut().printf("%s: predicted %s (%.3f), explaining %s%nwrote %s%nwrote %s%n", image, names.get(predicted),
-                probs[predicted], names.get(k), png, json);
+        out.printf("wrote %s%n", json);
         return 0;
+    }
+
+    /** An explanation only one kind of model has: its picture (explain-NAME-SUFFIX.png) and its keys in explain-NAME.json. */
+    private record KindSpecific(String suffix, byte[] picture, Map<String, Object> json) {}
+
+    /**
+     * What this kind of model adds to the saliency and occlusion maps: for one that reads the rows
+     * with an lstm, the probabilities after each row. Another kind's explanation (a transformer's
+     * attention map) is chosen here the same way.
+     */
+    private static List<KindSpecific> kindSpecific(Network net, float[] x, String file, List<String> names) throws IOException {
+        if (RowByRow.appliesTo(net)) {
+            RowByRow reading = RowByRow.of(net, x);
+            float[] last = reading.probabilities()[reading.probabilities().length - 1];
+            String title = String.format("%s: predicted %s (%.3f); on top from row %d of %d", file, names.get(reading.prediction()),
+                    last[reading.prediction()], reading.decidedAtRow(), reading.probabilities().length);
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("rows", reading.probabilities());
+            json.put("decided_at_row", reading.decidedAtRow());
+            return List.of(new KindSpecific("rows", InspectionPictures.rowByRow(x, reading, names, title), json));
+        }
+        return List.of();
     }
 }

@@ -1,5 +1,6 @@
 package nn.inspect;
 
+import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
@@ -23,6 +24,8 @@ public final class InspectionPictures {
     static {
         System.setProperty("java.awt.headless", "true");
     }
+
+    private static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 14), TEXT = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
 
     private InspectionPictures() {}
 
@@ -150,6 +153,53 @@ public final class InspectionPictures {
         return png(img);
     }
 
+    /**
+     * A recurrent network reading the digit top to bottom: the digit on the left and, beside each
+     * of its rows, the class probabilities after reading the image down to that row (black 0,
+     * white 1); a line marks the row from which the final answer stays the likeliest, and its
+     * column is outlined from there down.
+     */
+    public static byte[] rowByRow(float[] input, RowByRow reading, List<String> classes, String title) throws IOException {
+        float[][] p = reading.probabilities();
+        int rows = p.length, width = input.length / rows, scale = 8, gap = 20, top = 58, gutter = 30;
+        int cell = 24;
+        for (String name : classes) cell = Math.max(cell, textWidth(name, TEXT) + 8);
+        int mapX = gap + width * scale + gutter, mapRight = mapX + classes.size() * cell, bottom = top + rows * scale;
+        int decided = reading.decidedAtRow(), answer = reading.prediction();
+        String note = "row " + decided + ": " + classes.get(answer) + " on top from here on";
+        String caption = "probability of each class after reading down to the row (black 0, white 1)";
+        int imageWidth = Math.max(mapRight + 10 + textWidth(note, TEXT), Math.max(mapX + textWidth(caption, TEXT), textWidth(title, TITLE) + 10));
+        BufferedImage img = new BufferedImage(imageWidth + gap, bottom + 30, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = canvas(img, title);
+        drawImage(g, input, rows, width, 1, gap, top, scale, false);
+        for (int t = 0; t < rows; t++) {
+            for (int k = 0; k < classes.size(); k++) {
+                g.setColor(ColourMap.heat(p[t][k]));
+                g.fillRect(mapX + k * cell, top + t * scale, cell, scale);
+            }
+        }
+        g.setColor(Color.BLACK);
+        for (int k = 0; k < classes.size(); k++) {
+            g.drawString(classes.get(k), mapX + k * cell + (cell - textWidth(classes.get(k), TEXT)) / 2, top - 6);
+        }
+        for (int t = 1; t <= rows; t++) {
+            if (t == 1 || t % 7 == 0) {
+                String row = String.valueOf(t);
+                g.drawString(row, mapX - 6 - textWidth(row, TEXT), top + (t - 1) * scale + scale / 2 + 4);
+            }
+        }
+        int decidedY = top + (decided - 1) * scale;
+        g.drawString(note, mapRight + 10, decidedY + 4);
+        g.drawString("input, read top to bottom", gap, bottom + 20);
+        g.drawString(caption, mapX, bottom + 20);
+        g.setColor(new Color(0, 170, 255));
+        g.setStroke(new BasicStroke(2));
+        g.drawLine(gap, decidedY, mapRight + 4, decidedY);
+        g.drawRect(mapX + answer * cell, decidedY, cell, bottom - decidedY);
+        g.dispose();
+        return png(img);
+    }
+
     static float[] normalised(float[] v) {
         float max = 1e-12f;
         for (float f : v) max = Math.max(max, f);
@@ -174,10 +224,20 @@ public final class InspectionPictures {
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, img.getWidth(), img.getHeight());
         g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+        g.setFont(TITLE);
         g.drawString(title, 10, 20);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        g.setFont(TEXT);
         return g;
+    }
+
+    /** How wide {@code text} is drawn in {@code font}, to size a picture before drawing it. */
+    private static int textWidth(String text, Font font) {
+        Graphics2D g = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
+        try {
+            return g.getFontMetrics(font).stringWidth(text);
+        } finally {
+            g.dispose();
+        }
     }
 
     private static byte[] png(BufferedImage img) throws IOException {

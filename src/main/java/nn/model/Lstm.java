@@ -54,6 +54,15 @@ public final class Lstm implements Layer {
         return sequence;
     }
 
+    /**
+     * h after step {@code step} (from 0) of the last forward pass, [batch, units]: the state after
+     * reading rows 0..step, which later rows cannot change. The layer's own buffer, overwritten
+     * by the next forward.
+     */
+    public Tensor hiddenState(int step) {
+        return h[step];
+    }
+
     @Override
     public Shape outputShape(Shape input) {
         return sequence ? new Shape(input.height(), 1, units) : Shape.features(units);

@@ -1,6 +1,7 @@
 package nn.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -8,8 +9,11 @@ import java.nio.file.Path;
 
 import javax.imageio.ImageIO;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import nn.data.RealData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,5 +54,45 @@ class InspectCommandsTest {
         assertEquals(784, j.getAsJsonArray("saliency").size());
         assertEquals(784, j.getAsJsonArray("occlusion").size());
         assertEquals(1, Nn.run("explain", "--checkpoint", MODEL, dir.resolve("none.png").toString()).code());
+    }
+
+    /** A small model trained for one epoch on the slice of MNIST the tests carry; its run folder. */
+    private Path train(String model) {
+        Path runs = dir.resolve(model.replaceAll("[^a-z0-9]", ""));
+        Nn.Result r = Nn.run("train", "--data-dir", RealData.SLICE_PARENT.toString(), "--model", model, "--limit", "1000",
+                "--epochs", "1", "--out", runs.toString(), "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        return runs.resolve("latest");
+    }
+
+    @Test
+    void explainingAnLstmAddsTheProbabilitiesAfterEachRow() throws Exception {
+        Nn.Result e = Nn.run("explain", "--checkpoint", train("lstm(16)").toString(), "--out", dir.toString(), SAMPLE);
+        assertEquals(0, e.code(), e.err());
+        Path rows = dir.resolve("explain-digit3-blue-ink-rows.png");
+        assertTrue(e.out().contains("wrote " + rows), e.out());
+        assertPicture(rows, 400, 28 * 8);
+        JsonObject j = JsonParser.parseString(Files.readString(dir.resolve("explain-digit3-blue-ink.json"))).getAsJsonObject();
+        JsonArray after = j.getAsJsonArray("rows");
+        assertEquals(28, after.size());
+        for (JsonElement row : after) {
+            double sum = 0;
+            for (JsonElement p : row.getAsJsonArray()) sum += p.getAsDouble();
+            assertEquals(10, row.getAsJsonArray().size());
+            assertEquals(1.0, sum, 1e-5);
+        }
+        int decided = j.get("decided_at_row").getAsInt();
+        assertTrue(decided >= 1 && decided <= 28, "decided at row " + decided);
+        assertEquals(784, j.getAsJsonArray("saliency").size(), "the maps every model gets are still there");
+    }
+
+    @Test
+    void explainingAnMlpWritesNoRowByRowPicture() throws Exception {
+        Nn.Result e = Nn.run("explain", "--checkpoint", train("dense(16),relu").toString(), "--out", dir.toString(), SAMPLE);
+        assertEquals(0, e.code(), e.err());
+        assertTrue(Files.exists(dir.resolve("explain-digit3-blue-ink.png")));
+        assertFalse(Files.exists(dir.resolve("explain-digit3-blue-ink-rows.png")), e.out());
+        JsonObject j = JsonParser.parseString(Files.readString(dir.resolve("explain-digit3-blue-ink.json"))).getAsJsonObject();
+        assertFalse(j.has("rows") || j.has("decided_at_row"), j.keySet().toString());
     }
 }
