@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import com.google.gson.Gson;
 import nn.checkpoint.Checkpoint;
 import nn.eval.DigitAnswer;
+import nn.inspect.AttentionRollout;
 import nn.inspect.Inspection;
 import nn.inspect.InspectionPictures;
 import nn.inspect.RowByRow;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Spec;
                 "saliency - how strongly each pixel moves the class score (the gradient of the score with respect to the input);",
                 "occlusion - how much the class probability drops when a 6x6 square around the pixel is blanked.",
                 "Writes explain-NAME.png and explain-NAME.json (both maps, 28x28, row by row).",
-                "A model that reads the rows with an lstm also gets explain-NAME-rows.png: the class probabilities after each row."})
+                "A model that reads the rows with an lstm also gets explain-NAME-rows.png: the class probabilities after each row;",
+                "a transformer gets explain-NAME-attention.png: its attention over the patches (rollout, and the last block)."})
 final class ExplainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin InspectOptions options;
@@ -88,8 +90,7 @@ final class ExplainCommand implements Callable<Integer> {
 
     /**
      * What this kind of model adds to the saliency and occlusion maps: for one that reads the rows
-     * with an lstm, the probabilities after each row. Another kind's explanation (a transformer's
-     * attention map) is chosen here the same way.
+     * with an lstm, the probabilities after each row; for a transformer, where its attention went.
      */
     private static List<KindSpecific> kindSpecific(Network net, float[] x, String file, List<String> names) throws IOException {
         if (RowByRow.appliesTo(net)) {
@@ -101,6 +102,17 @@ final class ExplainCommand implements Callable<Integer> {
             json.put("rows", reading.probabilities());
             json.put("decided_at_row", reading.decidedAtRow());
             return List.of(new KindSpecific("rows", InspectionPictures.rowByRow(x, reading, names, title), json));
+        }
+        if (AttentionRollout.appliesTo(net)) {
+            AttentionRollout rollout = AttentionRollout.of(net, x);
+            int[] strongest = rollout.strongestPatch();
+            String title = String.format("%s: where the transformer looked (%dx%d patches; strongest: row %d, column %d)", file,
+                    rollout.gridHeight(), rollout.gridWidth(), strongest[0] + 1, strongest[1] + 1);
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("patch_grid", new int[] {rollout.gridHeight(), rollout.gridWidth()});
+            json.put("attention_rollout", rollout.rollout());
+            json.put("last_block_attention", rollout.lastBlock());
+            return List.of(new KindSpecific("attention", InspectionPictures.attention(x, rollout, title), json));
         }
         return List.of();
     }

@@ -200,6 +200,40 @@ public final class InspectionPictures {
         return png(img);
     }
 
+    /**
+     * A vision transformer's attention over the digit: the input, then the attention rollout and
+     * the last block's attention, each a heat map over the patch grid laid on the digit.
+     */
+    public static byte[] attention(float[] input, AttentionRollout a, String title) throws IOException {
+        int scale = 8, size = 28 * scale, gap = 20;
+        BufferedImage img = new BufferedImage(Math.max(3 * size + 4 * gap, textWidth(title, TITLE) + 20), size + 70, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = canvas(img, title);
+        drawImage(g, input, 28, 28, 1, gap, 40, scale, false);
+        overPatches(g, input, normalised(a.rollout()), a, 2 * gap + size, 40, scale);
+        overPatches(g, input, normalised(a.lastBlock()), a, 3 * gap + 2 * size, 40, scale);
+        g.setColor(Color.BLACK);
+        g.drawString("input", gap, size + 58);
+        g.drawString("attention rollout: share of the answer", 2 * gap + size, size + 58);
+        g.drawString("last block: attention to each patch", 3 * gap + 2 * size, size + 58);
+        g.dispose();
+        return png(img);
+    }
+
+    /** The digit in grey under a translucent heat colour per patch, with the patch grid drawn. */
+    private static void overPatches(Graphics2D g, float[] input, float[] heat, AttentionRollout a, int x0, int y0, int scale) {
+        drawImage(g, input, 28, 28, 1, x0, y0, scale, false);
+        int ph = 28 / a.gridHeight() * scale, pw = 28 / a.gridWidth() * scale;
+        for (int r = 0; r < a.gridHeight(); r++) {
+            for (int c = 0; c < a.gridWidth(); c++) {
+                Color h = ColourMap.heat(heat[r * a.gridWidth() + c]);
+                g.setColor(new Color(h.getRed(), h.getGreen(), h.getBlue(), 150));
+                g.fillRect(x0 + c * pw, y0 + r * ph, pw, ph);
+                g.setColor(new Color(255, 255, 255, 90));
+                g.drawRect(x0 + c * pw, y0 + r * ph, pw, ph);
+            }
+        }
+    }
+
     static float[] normalised(float[] v) {
         float max = 1e-12f;
         for (float f : v) max = Math.max(max, f);

@@ -95,4 +95,21 @@ class InspectCommandsTest {
         JsonObject j = JsonParser.parseString(Files.readString(dir.resolve("explain-digit3-blue-ink.json"))).getAsJsonObject();
         assertFalse(j.has("rows") || j.has("decided_at_row"), j.keySet().toString());
     }
+
+    @Test
+    void explainingATransformerShowsWhereItsAttentionWent() throws Exception {
+        Nn.Result e = Nn.run("explain", "--checkpoint", train("patches(7,16),attention(2),pool").toString(), "--out", dir.toString(), SAMPLE);
+        assertEquals(0, e.code(), e.err());
+        Path attention = dir.resolve("explain-digit3-blue-ink-attention.png");
+        assertTrue(e.out().contains("wrote " + attention), e.out());
+        assertPicture(attention, 3 * 28 * 8, 28 * 8);
+        JsonObject j = JsonParser.parseString(Files.readString(dir.resolve("explain-digit3-blue-ink.json"))).getAsJsonObject();
+        assertEquals("[4,4]", j.get("patch_grid").toString());
+        double sum = 0;
+        for (JsonElement share : j.getAsJsonArray("attention_rollout")) sum += share.getAsDouble();
+        assertEquals(16, j.getAsJsonArray("attention_rollout").size());
+        assertEquals(1.0, sum, 1e-5, "every patch's share of the answer, adding up to all of it");
+        assertEquals(16, j.getAsJsonArray("last_block_attention").size());
+        assertFalse(j.has("rows"), "no row-by-row reading for a transformer");
+    }
 }
