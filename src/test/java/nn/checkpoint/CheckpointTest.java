@@ -98,6 +98,26 @@ class CheckpointTest {
         assertEquals(state.history, s.history);
     }
 
+    /** Every family's parameters come back bit for bit, and the rebuilt network answers exactly as the saved one. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"lstm(12)", "patches(7,16),attention(2),attention(4),layernorm,pool"})
+    void recurrentAndTransformerModelsRoundTrip(String spec) throws IOException {
+        Network net = ModelSpec.of(spec).build(DataType.FLOAT);
+        net.initialize(new Rng(2));
+        Path f = dir.resolve("family.ckpt");
+        TrainingState saved = new TrainingState(net, new TrainConfig(1, 8, 0.01, "adam", 0.9, 0, Schedule.COSINE, null, 1));
+        saved.optimizer.prepare(saved.trainableParams());
+        Checkpoint.save(f, saved, origin);
+        Network back = Checkpoint.load(f).network();
+        assertEquals(net.params().size(), back.params().size());
+        for (int i = 0; i < net.params().size(); i++) {
+            assertArrayEquals(net.params().get(i).value().toFloatArray(), back.params().get(i).value().toFloatArray(), net.params().get(i).name());
+        }
+        float[] pixels = new float[3 * 784];
+        for (int i = 0; i < pixels.length; i++) pixels[i] = (i * 37 % 101) / 100f;
+        assertArrayEquals(nn.model.Inference.probabilities(net, pixels, 3, 3), nn.model.Inference.probabilities(back, pixels, 3, 3));
+    }
+
     @Test
     void savingTwiceGivesTheSameBytes() throws IOException {
         Path again = dir.resolve("again.ckpt");

@@ -47,6 +47,20 @@ class ModelSpecTest {
     }
 
     @Test
+    void aVisionTransformerCutsPatchesIntoTokensAndPoolsThem() {
+        ModelSpec spec = ModelSpec.of("patches(7,64),attention(4),attention(4),pool");
+        Network net = spec.build(DataType.FLOAT);
+        assertEquals(new Shape(4, 4, 64), net.outputShape(0), "16 tokens of 64");
+        assertEquals(new Shape(4, 4, 64), net.outputShape(1));
+        assertEquals(Shape.features(64), net.outputShape(3), "pool without a size: the mean token");
+        long block = 4 * 64 + 65 * 192 + 65 * 64 + 65 * 256 + 257 * 64;
+        assertEquals((49 + 1) * 64 + 16 * 64 + 2 * block + 65 * 10, net.parameterCount());
+        assertEquals(net.parameterCount(), spec.footprint().parameters());
+        assertEquals(new Shape(7, 7, 8), ModelSpec.of("patches(4,8)").build(DataType.FLOAT).outputShape(0), "P = 4: 49 tokens");
+        assertTrue(ModelSpec.of("conv(8,3),pool").build(DataType.FLOAT).summary().contains("pool"), "global average pooling after a conv");
+    }
+
+    @Test
     void normalisesCaseAndSpaces() {
         assertEquals("dense(64),relu", ModelSpec.of(" Dense(64), ReLU ").text());
     }
@@ -82,6 +96,10 @@ class ModelSpecTest {
         "lstm                      | 'lstm' is missing its units",
         "lstm(8,all)               | expected 'seq', got 'all'",
         "lstm(8,seq,seq)           | arguments nn does not understand",
+        "patches(5,16)             | multiples of 5",
+        "patches(7)                | missing its token width",
+        "patches(7,30),attention(4)| divisible by 4",
+        "attention                 | missing its number of heads",
     })
     void rejectsBadSpecsClearly(String spec, String expected) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelSpec.of(spec));

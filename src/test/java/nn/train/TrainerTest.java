@@ -92,6 +92,22 @@ class TrainerTest {
     }
 
     @Test
+    void aSmallTransformerLearnsRealDigits() throws IOException {
+        TrainingState s = state("patches(7,32),attention(4),pool", new TrainConfig(4, 32, 0.003, "adam", 0.9, 0.01, Schedule.COSINE, null, 11));
+        double[] losses = new double[4];
+        new Trainer(split.train(), split.validation(), new TrainListener() {
+            @Override
+            public void epochDone(TrainingState st, EpochMetrics m, boolean improved) {
+                losses[m.epoch() - 1] = m.trainLoss();
+            }
+        }).run(s, () -> false);
+        assertTrue(losses[3] < losses[2] && losses[2] < losses[1] && losses[1] < losses[0], "loss falls every epoch: " + java.util.Arrays.toString(losses));
+        double accuracy = Predictor.predict(s.network, test).accuracy();
+        System.out.println("patches(7,32),attention(4),pool, 2,500 images, 4 epochs: test accuracy " + accuracy);
+        assertTrue(accuracy > 0.75, "test accuracy on real digits: " + accuracy);
+    }
+
+    @Test
     void sameSeedGivesTheSameRun() throws IOException {
         TrainingState a = state("conv(4,5),relu,pool(2),dense(16),relu,dropout(0.2)", config(1, Augmentation.STANDARD));
         TrainingState b = state("conv(4,5),relu,pool(2),dense(16),relu,dropout(0.2)", config(1, Augmentation.STANDARD));
