@@ -35,23 +35,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PredictTest {
     static final Path MODEL = Path.of("data/models/cnn.ckpt");
-    static final int PER_KIND = 120, NUMBERS = 150;
+    static final int PER_KIND = UserPictureScore.PER_KIND, NUMBERS = 150;
     @TempDir Path dir;
 
 
     @Test
     void everyKindOfPictureIsReadAtLeast97PercentRight() throws IOException {
-        LabeledImages digits = RealData.test();
-        Map<String, Integer> truth = new HashMap<>();
-        for (UserPictures.Kind kind : UserPictures.Kind.values()) {
-            Path folder = Files.createDirectories(dir.resolve(kind.name().toLowerCase()));
-            Rng rng = new Rng(1000 + kind.ordinal());
-            for (int i = 0; i < PER_KIND; i++) {
-                Path file = folder.resolve(String.format("%03d.%s", i, kind.extension));
-                UserPictures.write(UserPictures.render(digits, i, kind, rng), kind, file);
-                truth.put(file.toString(), digits.labels()[i]);
-            }
-        }
+        Map<String, Integer> truth = UserPictureScore.render(dir);
         List<String> args = new ArrayList<>(List.of("predict", "--checkpoint", MODEL.toString(), "--json"));
         for (UserPictures.Kind kind : UserPictures.Kind.values()) args.add(dir.resolve(kind.name().toLowerCase()).toString());
         Nn.Result r = Nn.run(args.toArray(String[]::new));
