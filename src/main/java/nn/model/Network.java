@@ -180,7 +180,8 @@ public final class Network {
             for (Param p : layers.get(i).params()) count += p.value().length;
             sb.append(String.format("  %-24s %-10s %s%n", layers.get(i).spec(), shapes.get(i), count > 0 ? String.format("%,d params", count) : ""));
         }
-        sb.append(String.format("  %-24s %-10s %,d params in all%n", "softmax", Shape.features(classes()), parameterCount()));
+        sb.append(String.format("  %-24s %-10s %,d params in all; %.2f MFLOPs per image forward (products)%n", "softmax",
+                Shape.features(classes()), parameterCount(), forwardFlops() / 1e6));
         return sb.toString();
     }
 }

@@ -56,6 +56,8 @@ class ModelSpecTest {
         long block = 4 * 64 + 65 * 192 + 65 * 64 + 65 * 256 + 257 * 64;
         assertEquals((49 + 1) * 64 + 16 * 64 + 2 * block + 65 * 10, net.parameterCount());
         assertEquals(net.parameterCount(), spec.footprint().parameters());
+        // products: the patch projection, per block 12·DIM² per token plus q·kᵀ and P·v (2·T·DIM each), the output layer
+        assertEquals(2L * 16 * 49 * 64 + 2 * (2L * 16 * 12 * 64 * 64 + 4L * 16 * 16 * 64) + 2 * 64 * 10, net.forwardFlops());
         assertEquals(new Shape(7, 7, 8), ModelSpec.of("patches(4,8)").build(DataType.FLOAT).outputShape(0), "P = 4: 49 tokens");
         assertTrue(ModelSpec.of("conv(8,3),pool").build(DataType.FLOAT).summary().contains("pool"), "global average pooling after a conv");
     }
