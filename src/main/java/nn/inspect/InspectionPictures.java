@@ -209,14 +209,26 @@ public final class InspectionPictures {
         BufferedImage img = new BufferedImage(Math.max(3 * size + 4 * gap, textWidth(title, TITLE) + 20), size + 70, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = canvas(img, title);
         drawImage(g, input, 28, 28, 1, gap, 40, scale, false);
-        overPatches(g, input, normalised(a.rollout()), a, 2 * gap + size, 40, scale);
-        overPatches(g, input, normalised(a.lastBlock()), a, 3 * gap + 2 * size, 40, scale);
+        overPatches(g, input, stretched(a.rollout()), a, 2 * gap + size, 40, scale);
+        overPatches(g, input, stretched(a.lastBlock()), a, 3 * gap + 2 * size, 40, scale);
         g.setColor(Color.BLACK);
         g.drawString("input", gap, size + 58);
-        g.drawString("attention rollout: share of the answer", 2 * gap + size, size + 58);
-        g.drawString("last block: attention to each patch", 3 * gap + 2 * size, size + 58);
+        g.drawString("attention rollout (least to most)", 2 * gap + size, size + 58);
+        g.drawString("last block's attention (least to most)", 3 * gap + 2 * size, size + 58);
         g.dispose();
         return png(img);
+    }
+
+    /** v mapped onto 0..1 from its smallest to its largest value (the residual gives every patch a floor). */
+    private static float[] stretched(float[] v) {
+        float min = Float.MAX_VALUE, max = -Float.MAX_VALUE;
+        for (float f : v) {
+            min = Math.min(min, f);
+            max = Math.max(max, f);
+        }
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) out[i] = max > min ? (v[i] - min) / (max - min) : 0;
+        return out;
     }
 
     /** The digit in grey under a translucent heat colour per patch, with the patch grid drawn. */
