@@ -1,6 +1,7 @@
 package nn.model;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,9 +36,28 @@ public final class Attention implements Layer {
     private Dense qkv, out, expand, contract;
     private final Activation gelu = new Activation(Nonlinearity.GELU);
 
-    private int batch = -1;
-    /** Per batch: the heads q, k, v, o and their gradients [n·HEADS·T, d]; scores s, P, dP, dS [n·HEADS·T, T]; token rows. */
-    private Tensor q, k, v, o, dq, dk, dv, dO, s, p, dP, dS, merged, y1, y, dY1, dx, dQkv;
+    /** The working arrays for one batch size (training batches, the last one, evaluation), made once each. */
+    private final class Work {
+        final int batch;
+        /** The heads q, k, v, o and their gradients [n·HEADS·T, d]; scores S, P, dP, dS [n·HEADS·T, T]. */
+        final Tensor q, k, v, o, dq, dk, dv, dO, s, p, dP, dS;
+        /** Token rows [n·T, ·]: the merged heads, y1, dy1, dqkv; the layer's own [n, T·DIM] output and dx. */
+        final Tensor merged, y1, dY1, dQkv, y, dx;
+
+        Work(int n) {
+            batch = n;
+            int rows = n * heads * tokens;
+            q = zeros(rows, headDim); k = zeros(rows, headDim); v = zeros(rows, headDim); o = zeros(rows, headDim);
+            dq = zeros(rows, headDim); dk = zeros(rows, headDim); dv = zeros(rows, headDim); dO = zeros(rows, headDim);
+            s = zeros(rows, tokens); p = zeros(rows, tokens); dP = zeros(rows, tokens); dS = zeros(rows, tokens);
+            merged = zeros(n * tokens, dim); y1 = zeros(n * tokens, dim); dY1 = zeros(n * tokens, dim); dQkv = zeros(n * tokens, 3L * dim);
+            y = zeros(n, (long) tokens * dim); dx = zeros(n, (long) tokens * dim);
+        }
+    }
+
+    private final Map<Integer, Work> works = new HashMap<>();
+    /** The arrays of the last forward: heads q, k, v, o and their gradients [n·HEADS·T, d]; scores, P, dP, dS [n·HEADS·T, T]; token rows. */
+    private Work w;
     /** Views of the layer's [n, T·DIM] inputs and outputs as token rows [n·T, DIM], made once per array. */
     private final Map<Tensor, Tensor> tokenViews = new IdentityHashMap<>();
 
@@ -84,7 +104,7 @@ public final class Attention implements Layer {
         expand.build(token, engine, type);
         gelu.build(Shape.features(4 * dim), engine, type);
         contract.build(Shape.features(4 * dim), engine, type);
-        batch = -1;
+        works.clear();
         return input;
     }
 
@@ -109,21 +129,6 @@ public final class Attention implements Layer {
         return all;
     }
 
-    private void ensure(int n) {
-        if (n == batch) return;
-        batch = n;
-        int rows = n * heads * tokens;
-        q = zeros(rows, headDim); k = zeros(rows, headDim); v = zeros(rows, headDim); o = zeros(rows, headDim);
-        dq = zeros(rows, headDim); dk = zeros(rows, headDim); dv = zeros(rows, headDim); dO = zeros(rows, headDim);
-        s = zeros(rows, tokens); p = zeros(rows, tokens); dP = zeros(rows, tokens); dS = zeros(rows, tokens);
-        merged = zeros(n * tokens, dim);
-        y1 = zeros(n * tokens, dim);
-        y = zeros(n, (long) tokens * dim);
-        dY1 = zeros(n * tokens, dim);
-        dx = zeros(n, (long) tokens * dim);
-        dQkv = zeros(n * tokens, 3L * dim);
-    }
-
     private Tensor zeros(long rows, long cols) {
         return Tensor.zeros(type, rows, cols);
     }
@@ -136,60 +141,61 @@ public final class Attention implements Layer {
     @Override
     public Tensor forward(Tensor x, boolean training) {
         int n = (int) x.shape()[0], count = n * heads;
-        ensure(n);
+        Work w = this.w = works.computeIfAbsent(n, Work::new);
         Tensor xt = tokenRows(x);
         // self-attention, residual
         Tensor a = norm1.forward(xt, training);                                  // a = LN1(x)
         Tensor qkvRows = qkv.forward(a, training);                               // [q k v] = a·Wqkv + b
-        engine.splitHeads(qkvRows, 0, heads, tokens, q);
-        engine.splitHeads(qkvRows, dim, heads, tokens, k);
-        engine.splitHeads(qkvRows, 2 * dim, heads, tokens, v);
-        engine.batchedGemm(q, false, k, true, s, count, 1 / Math.sqrt(headDim));  // S = q·kᵀ/√d
-        engine.softmax(s, p);                                                    // P = softmax(S)
-        engine.batchedGemm(p, false, v, false, o, count, 1);                     // o = P·v
-        engine.mergeHeads(o, heads, tokens, merged, 0);
-        Tensor attended = out.forward(merged, training);                         // o·Wo + bo
-        engine.copyColumns(attended, 0, y1, 0, dim);
-        engine.axpy(1, xt, y1);                                                  // y1 = x + ...
+        engine.splitHeads(qkvRows, 0, heads, tokens, w.q);
+        engine.splitHeads(qkvRows, dim, heads, tokens, w.k);
+        engine.splitHeads(qkvRows, 2 * dim, heads, tokens, w.v);
+        engine.batchedGemm(w.q, false, w.k, true, w.s, count, 1 / Math.sqrt(headDim));   // S = q·kᵀ/√d
+        engine.softmax(w.s, w.p);                                                // P = softmax(S)
+        engine.batchedGemm(w.p, false, w.v, false, w.o, count, 1);               // o = P·v
+        engine.mergeHeads(w.o, heads, tokens, w.merged, 0);
+        Tensor attended = out.forward(w.merged, training);                       // o·Wo + bo
+        engine.copyColumns(attended, 0, w.y1, 0, dim);
+        engine.axpy(1, xt, w.y1);                                                // y1 = x + ...
         // MLP, residual
-        Tensor b = norm2.forward(y1, training);                                  // LN2(y1)
+        Tensor b = norm2.forward(w.y1, training);                                // LN2(y1)
         Tensor hidden = gelu.forward(expand.forward(b, training), training);     // GELU(·W1 + b1)
         Tensor mlp = contract.forward(hidden, training);                         //   ·W2 + b2
-        Tensor yt = tokenRows(y);
+        Tensor yt = tokenRows(w.y);
         engine.copyColumns(mlp, 0, yt, 0, dim);
-        engine.axpy(1, y1, yt);                                                  // y = y1 + ...
-        return y;
+        engine.axpy(1, w.y1, yt);                                                // y = y1 + ...
+        return w.y;
     }
 
     @Override
     public Tensor backward(Tensor gradOut) {
-        int count = batch * heads;
+        Work w = this.w;
+        int count = w.batch * heads;
         double scale = 1 / Math.sqrt(headDim);
         Tensor dy = tokenRows(gradOut);
         // MLP branch: dy1 = dy + its path back through LN2
         Tensor dB = norm2.backward(expand.backward(gelu.backward(contract.backward(dy))));
-        engine.copyColumns(dB, 0, dY1, 0, dim);
-        engine.axpy(1, dy, dY1);
+        engine.copyColumns(dB, 0, w.dY1, 0, dim);
+        engine.axpy(1, dy, w.dY1);
         // attention branch
-        engine.splitHeads(out.backward(dY1), 0, heads, tokens, dO);             // do, per head
-        engine.batchedGemm(dO, false, v, true, dP, count, 1);                    // dP = do·vᵀ
-        engine.batchedGemm(p, true, dO, false, dv, count, 1);                    // dv = Pᵀ·do
-        engine.softmaxBackward(s, p, dP, dS);                                    // dS = P ⊙ (dP − rowsum(dP ⊙ P))
-        engine.batchedGemm(dS, false, k, false, dq, count, scale);               // dq = dS·k/√d
-        engine.batchedGemm(dS, true, q, false, dk, count, scale);                // dk = dSᵀ·q/√d
-        engine.mergeHeads(dq, heads, tokens, dQkv, 0);
-        engine.mergeHeads(dk, heads, tokens, dQkv, dim);
-        engine.mergeHeads(dv, heads, tokens, dQkv, 2 * dim);
-        Tensor dA = norm1.backward(qkv.backward(dQkv));
-        Tensor dxt = tokenRows(dx);
+        engine.splitHeads(out.backward(w.dY1), 0, heads, tokens, w.dO);          // do, per head
+        engine.batchedGemm(w.dO, false, w.v, true, w.dP, count, 1);              // dP = do·vᵀ
+        engine.batchedGemm(w.p, true, w.dO, false, w.dv, count, 1);              // dv = Pᵀ·do
+        engine.softmaxBackward(w.s, w.p, w.dP, w.dS);                            // dS = P ⊙ (dP − rowsum(dP ⊙ P))
+        engine.batchedGemm(w.dS, false, w.k, false, w.dq, count, scale);         // dq = dS·k/√d
+        engine.batchedGemm(w.dS, true, w.q, false, w.dk, count, scale);          // dk = dSᵀ·q/√d
+        engine.mergeHeads(w.dq, heads, tokens, w.dQkv, 0);
+        engine.mergeHeads(w.dk, heads, tokens, w.dQkv, dim);
+        engine.mergeHeads(w.dv, heads, tokens, w.dQkv, 2 * dim);
+        Tensor dA = norm1.backward(qkv.backward(w.dQkv));
+        Tensor dxt = tokenRows(w.dx);
         engine.copyColumns(dA, 0, dxt, 0, dim);
-        engine.axpy(1, dY1, dxt);                                                // dx = dy1 + its path through LN1
-        return dx;
+        engine.axpy(1, w.dY1, dxt);                                              // dx = dy1 + its path through LN1
+        return w.dx;
     }
 
     /** The attention weights P of the last forward: [n·HEADS·T, T], row (e·HEADS + h)·T + t = what token t of head h looked at. */
     public Tensor attentionWeights() {
-        return p;
+        return w.p;
     }
 
     public int tokens() {

@@ -1,6 +1,8 @@
 package nn.model;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -36,7 +38,7 @@ public final class Lstm implements Layer {
     private boolean computesInputGradient = true;
 
     private int batch = -1;
-    private Tensor out, dx, xt, z, dz, dbStep, dh, dhNext, dc, tmp, d1, zeros, gradStep;
+    private Tensor out, dx, xt, z, dz, dbStep, dh, dhNext, dc, tmp, d1, zeros;
     private Tensor[] zi, zf, zg, zo, gi, gf, gg, go, c, tc, h;
     private Tensor x;
 
@@ -84,6 +86,7 @@ public final class Lstm implements Layer {
         wh = Param.of("Wh", Tensor.zeros(type, units, 4L * units), true);
         b = Param.of("b", Tensor.zeros(type, 1, 4L * units), false);
         batch = -1;
+        works.clear();
         return outputShape(input);
     }
 
@@ -110,25 +113,40 @@ public final class Lstm implements Layer {
         return t;
     }
 
+    /** The working arrays for one batch size (training batches, the last one, evaluation), made once each. */
+    private final class Work {
+        final Tensor out, dx, xt, z, dz, dbStep, dh, dhNext, dc, tmp, d1, zeros;
+        final Tensor[] zi, zf, zg, zo, gi, gf, gg, go, c, tc, h;
+
+        Work(int n) {
+            out = Tensor.zeros(type, n, sequence ? (long) steps * units : units);
+            dx = Tensor.zeros(type, n, (long) steps * features);
+            xt = Tensor.zeros(type, n, features);
+            z = Tensor.zeros(type, n, 4L * units);
+            dz = Tensor.zeros(type, n, 4L * units);
+            dbStep = Tensor.zeros(type, 1, 4L * units);
+            dh = Tensor.zeros(type, n, units);
+            dhNext = Tensor.zeros(type, n, units);
+            dc = Tensor.zeros(type, n, units);
+            tmp = Tensor.zeros(type, n, units);
+            d1 = Tensor.zeros(type, n, units);
+            zeros = Tensor.zeros(type, n, units);
+            zi = perStep(n); zf = perStep(n); zg = perStep(n); zo = perStep(n);
+            gi = perStep(n); gf = perStep(n); gg = perStep(n); go = perStep(n);
+            c = perStep(n); tc = perStep(n); h = perStep(n);
+        }
+    }
+
+    private final Map<Integer, Work> works = new HashMap<>();
+
+    /** Switches the working arrays to those for n examples. */
     private void ensure(int n) {
         if (n == batch) return;
         batch = n;
-        out = Tensor.zeros(type, n, sequence ? (long) steps * units : units);
-        dx = Tensor.zeros(type, n, (long) steps * features);
-        xt = Tensor.zeros(type, n, features);
-        z = Tensor.zeros(type, n, 4L * units);
-        dz = Tensor.zeros(type, n, 4L * units);
-        dbStep = Tensor.zeros(type, 1, 4L * units);
-        dh = Tensor.zeros(type, n, units);
-        dhNext = Tensor.zeros(type, n, units);
-        dc = Tensor.zeros(type, n, units);
-        tmp = Tensor.zeros(type, n, units);
-        d1 = Tensor.zeros(type, n, units);
-        zeros = Tensor.zeros(type, n, units);
-        gradStep = Tensor.zeros(type, n, units);
-        zi = perStep(n); zf = perStep(n); zg = perStep(n); zo = perStep(n);
-        gi = perStep(n); gf = perStep(n); gg = perStep(n); go = perStep(n);
-        c = perStep(n); tc = perStep(n); h = perStep(n);
+        Work w = works.computeIfAbsent(n, Work::new);
+        out = w.out; dx = w.dx; xt = w.xt; z = w.z; dz = w.dz; dbStep = w.dbStep; dh = w.dh; dhNext = w.dhNext; dc = w.dc;
+        tmp = w.tmp; d1 = w.d1; zeros = w.zeros;
+        zi = w.zi; zf = w.zf; zg = w.zg; zo = w.zo; gi = w.gi; gf = w.gf; gg = w.gg; go = w.go; c = w.c; tc = w.tc; h = w.h;
     }
 
     @Override
