@@ -41,7 +41,7 @@ class PredictTest {
 
     @Test
     void everyKindOfPictureIsReadAtLeast97PercentRight() throws IOException {
-        Map<String, Integer> truth = UserPictureScore.render(dir);
+        Map<String, Integer> truth = UserPictureScore.render(dir, PER_KIND);
         List<String> args = new ArrayList<>(List.of("predict", "--checkpoint", MODEL.toString(), "--json"));
         for (UserPictures.Kind kind : UserPictures.Kind.values()) args.add(dir.resolve(kind.name().toLowerCase()).toString());
         Nn.Result r = Nn.run(args.toArray(String[]::new));

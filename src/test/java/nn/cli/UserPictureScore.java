@@ -18,13 +18,15 @@ import nn.image.UserPictures;
 import nn.random.Rng;
 
 /**
- * How well models read the project's user-style pictures: the first {@value #PER_KIND} test digits
+ * How well models read the project's user-style pictures: the first {@value #SCORED} test digits
  * of the shipped slice rendered as each kind of user file (paper, canvas, blue JPEG, ruled, plain,
- * phone photo; the same seeded pictures PredictTest uses), read by {@code nn predict}. A picture
- * read as several digits counts as wrong. Run by {@code scripts/user-pictures CHECKPOINT...}.
+ * phone photo; seeded, the first {@value #PER_KIND} of each the pictures PredictTest uses), read
+ * by {@code nn predict}. A picture read as several digits counts as wrong. Run by
+ * {@code scripts/user-pictures CHECKPOINT...}.
  */
 final class UserPictureScore {
-    static final int PER_KIND = 120;
+    /** Pictures of each kind in PredictTest; the score reads more, which tells good models apart. */
+    static final int PER_KIND = 120, SCORED = 500;
 
     public static void main(String[] checkpoints) throws IOException {
         if (checkpoints.length == 0) {
@@ -32,7 +34,7 @@ final class UserPictureScore {
             System.exit(2);
         }
         Path dir = Files.createTempDirectory("nn-user-pictures");
-        Map<String, Integer> truth = render(dir);
+        Map<String, Integer> truth = render(dir, SCORED);
         for (String checkpoint : checkpoints) {
             List<String> args = new ArrayList<>(List.of("predict", "--checkpoint", checkpoint, "--json"));
             for (UserPictures.Kind kind : UserPictures.Kind.values()) args.add(dir.resolve(kind.name().toLowerCase()).toString());
@@ -60,14 +62,14 @@ final class UserPictureScore {
         }
     }
 
-    /** Writes every kind's pictures under dir/KIND/; returns each file's digit. */
-    static Map<String, Integer> render(Path dir) throws IOException {
+    /** Writes {@code perKind} pictures of every kind under dir/KIND/; returns each file's digit. */
+    static Map<String, Integer> render(Path dir, int perKind) throws IOException {
         LabeledImages digits = RealData.test();
         Map<String, Integer> truth = new HashMap<>();
         for (UserPictures.Kind kind : UserPictures.Kind.values()) {
             Path folder = Files.createDirectories(dir.resolve(kind.name().toLowerCase()));
             Rng rng = new Rng(1000 + kind.ordinal());
-            for (int i = 0; i < PER_KIND; i++) {
+            for (int i = 0; i < perKind; i++) {
                 Path file = folder.resolve(String.format("%03d.%s", i, kind.extension));
                 UserPictures.write(UserPictures.render(digits, i, kind, rng), kind, file);
                 truth.put(file.toString(), digits.labels()[i]);
