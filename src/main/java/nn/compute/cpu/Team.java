@@ -64,6 +64,10 @@ public final class Team {
             Worker[] team = workers;
             for (int p = 1; p < parts; p++) team[p - 1].assign(body, p, bound(n, parts, p), bound(n, parts, p + 1));
             body.run(0, 0, bound(n, parts, 1));
+            // A worker that has not started its part yet (descheduled: another process has its
+            // core) gets it taken over here rather than waited for. Parts are the same whoever
+            // runs them, so results stay bit-identical.
+            for (int p = 1; p < parts; p++) team[p - 1].runHereIfNotStarted();
             Throwable failure = null;
             for (int p = 1; p < parts; p++) {
                 Throwable t = team[p - 1].await();
@@ -84,6 +88,8 @@ public final class Team {
     private static final class Worker extends Thread {
         private volatile Part body;          // non-null while a part is pending or running
         private volatile boolean parked, retired;
+        /** Set by whichever thread runs the pending part: the worker, or the caller taking it over. */
+        private final java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean(true);
         private int part, from, to;
         private Throwable failure;
 
@@ -98,12 +104,31 @@ public final class Team {
             this.from = from;
             this.to = to;
             this.failure = null;
-            body = work;                     // the volatile write publishes the fields above
+            body = work;                     // the volatile writes publish the fields above
+            claimed.set(false);              // after body: whoever claims the part finds it
             if (parked) LockSupport.unpark(this);
         }
 
+        /** Runs the pending part on the calling thread, unless the worker has claimed it. */
+        void runHereIfNotStarted() {
+            if (claimed.compareAndSet(false, true)) runPart();
+        }
+
+        /** Runs the claimed part; only the thread that claimed it calls this. */
+        private void runPart() {
+            try {
+                body.run(part, from, to);
+            } catch (Throwable t) {
+                failure = t;
+            }
+            body = null;
+        }
+
         Throwable await() {
-            while (body != null) Thread.onSpinWait();
+            for (int spins = 0; body != null; spins++) {
+                if (spins < 10_000) Thread.onSpinWait();
+                else Thread.yield();         // the worker is not running: let it have the core
+            }
             return failure;
         }
 
@@ -116,14 +141,9 @@ public final class Team {
         public void run() {
             long idleSince = System.nanoTime();
             while (!retired) {
-                Part work = body;
-                if (work != null) {
-                    try {
-                        work.run(part, from, to);
-                    } catch (Throwable t) {
-                        failure = t;
-                    }
-                    body = null;
+                if (body != null) {
+                    if (claimed.compareAndSet(false, true)) runPart();
+                    else Thread.onSpinWait();   // the caller took the part over and clears body when done
                     idleSince = System.nanoTime();
                 } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
                     Thread.onSpinWait();

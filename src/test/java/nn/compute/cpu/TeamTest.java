@@ -84,4 +84,24 @@ class TeamTest {
         assertEquals(4, Team.size());
         assertTrue(Team.size() >= 1);
     }
+
+    /** More threads than cores: workers are often not running when their part is handed out, and the caller takes it over. */
+    @Test
+    void everyIndexRunsExactlyOnceWhenTheCallerTakesOverParts() {
+        Team.setSize(6);
+        java.util.concurrent.atomic.AtomicIntegerArray counts = new java.util.concurrent.atomic.AtomicIntegerArray(600);
+        java.util.Set<Thread> partZeroRunners = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger byCaller = new java.util.concurrent.atomic.AtomicInteger();
+        Thread caller = Thread.currentThread();
+        for (int round = 0; round < 3000; round++) {
+            Team.split(600, 1, (part, from, to) -> {
+                if (part == 0) partZeroRunners.add(Thread.currentThread());
+                else if (Thread.currentThread() == caller) byCaller.incrementAndGet();
+                for (int i = from; i < to; i++) counts.incrementAndGet(i);
+            });
+        }
+        for (int i = 0; i < 600; i++) assertEquals(3000, counts.get(i), "index " + i);
+        assertEquals(java.util.Set.of(caller), partZeroRunners, "part 0 is always the caller's");
+        System.out.println("parts taken over by the caller in 3,000 splits of 6: " + byCaller.get());
+    }
 }
