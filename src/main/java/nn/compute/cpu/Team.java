@@ -63,12 +63,16 @@ public final class Team {
         try {
             Worker[] team = workers;
             for (int p = 1; p < parts; p++) team[p - 1].assign(body, p, bound(n, parts, p), bound(n, parts, p + 1));
-            body.run(0, 0, bound(n, parts, 1));
+            Throwable failure = null;
+            try {
+                body.run(0, 0, bound(n, parts, 1));
+            } catch (Throwable t) {
+                failure = t;
+            }
             // A worker that has not started its part yet (descheduled: another process has its
             // core) gets it taken over here rather than waited for. Parts are the same whoever
-            // runs them, so results stay bit-identical.
+            // runs them, so results stay bit-identical. Every part ends before the team is free again.
             for (int p = 1; p < parts; p++) team[p - 1].runHereIfNotStarted();
-            Throwable failure = null;
             for (int p = 1; p < parts; p++) {
                 Throwable t = team[p - 1].await();
                 if (failure == null) failure = t;
@@ -89,7 +93,7 @@ public final class Team {
         private volatile Part body;          // non-null while a part is pending or running
         private volatile boolean parked, retired;
         /** Set by whichever thread runs the pending part: the worker, or the caller taking it over. */
-        private final java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean(true);
+        private final AtomicBoolean claimed = new AtomicBoolean(true);
         private int part, from, to;
         private Throwable failure;
 
