@@ -81,7 +81,10 @@ public interface Engine {
     /** The inverse of {@link #splitHeads}: the heads written back into columns col.. of x. */
     void mergeHeads(Tensor heads, int headCount, int tokens, Tensor x, int col);
 
-    /** dz = p ⊙ (δ − Σ_k δ_k·p_k) per row: the backward of a row softmax p = softmax(z). */
+    /**
+     * dz = p ⊙ (δ − Σ_k δ_k·p_k) per row: the backward of a row softmax p = softmax(z). Both are
+     * given because the engines' ops differ: the cpu engine reads p, ND4J's {@code softmax_bp} z.
+     */
     void softmaxBackward(Tensor z, Tensor p, Tensor delta, Tensor dz);
 
     /** y[r, c] = the mean over positions q of x[r, q·channels + c], channels = y's columns (global average pooling). */
@@ -159,6 +162,9 @@ public interface Engine {
      * row's own mean μ and standard deviation σ (population; ε-protected, see the engines).
      */
     interface LayerNorm {
+        /** ε in x̂ = (x − μ)/sqrt(σ² + ε), as PyTorch's and ONNX's layer norm default. */
+        double EPS = 1e-5;
+
         void forward(Tensor x, Tensor gamma, Tensor beta, Tensor y);
 
         /** dγ, dβ (summed over rows) and dx for the last forward. */

@@ -234,14 +234,16 @@ public final class InspectionPictures {
     /** The digit in grey under a translucent heat colour per patch, with the patch grid drawn. */
     private static void overPatches(Graphics2D g, float[] input, float[] heat, AttentionRollout a, int x0, int y0, int scale) {
         drawImage(g, input, 28, 28, 1, x0, y0, scale, false);
-        int ph = 28 / a.gridHeight() * scale, pw = 28 / a.gridWidth() * scale;
+        int size = 28 * scale;   // a grid that does not divide 28 (a conv before the attention) still covers the digit
         for (int r = 0; r < a.gridHeight(); r++) {
             for (int c = 0; c < a.gridWidth(); c++) {
-                Color h = ColourMap.heat(heat[r * a.gridWidth() + c]);
-                g.setColor(new Color(h.getRed(), h.getGreen(), h.getBlue(), 150));
-                g.fillRect(x0 + c * pw, y0 + r * ph, pw, ph);
+                int left = x0 + c * size / a.gridWidth(), top = y0 + r * size / a.gridHeight();
+                int w = x0 + (c + 1) * size / a.gridWidth() - left, h = y0 + (r + 1) * size / a.gridHeight() - top;
+                Color heatColour = ColourMap.heat(heat[r * a.gridWidth() + c]);
+                g.setColor(new Color(heatColour.getRed(), heatColour.getGreen(), heatColour.getBlue(), 150));
+                g.fillRect(left, top, w, h);
                 g.setColor(new Color(255, 255, 255, 90));
-                g.drawRect(x0 + c * pw, y0 + r * ph, pw, ph);
+                g.drawRect(left, top, w, h);
             }
         }
     }

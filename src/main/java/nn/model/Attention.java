@@ -56,10 +56,12 @@ public final class Attention implements Layer {
     }
 
     private final Map<Integer, Work> works = new HashMap<>();
-    /** The arrays of the last forward: heads q, k, v, o and their gradients [n·HEADS·T, d]; scores, P, dP, dS [n·HEADS·T, T]; token rows. */
-    private Work w;
+    /** The arrays of the last forward, which backward continues from. */
+    private Work last;
     /** Views of the layer's [n, T·DIM] inputs and outputs as token rows [n·T, DIM], made once per array. */
     private final Map<Tensor, Tensor> tokenViews = new IdentityHashMap<>();
+    /** Beyond this many arrays (a caller passing fresh ones each time) the views are made afresh. */
+    private static final int VIEWS_KEPT = 32;
 
     public Attention(int heads) {
         if (heads < 1) throw new IllegalArgumentException("attention needs at least 1 head, got " + heads);
@@ -135,13 +137,14 @@ public final class Attention implements Layer {
 
     /** t [n, T·DIM] as token rows [n·T, DIM] (the same memory). */
     private Tensor tokenRows(Tensor t) {
+        if (tokenViews.size() >= VIEWS_KEPT && !tokenViews.containsKey(t)) tokenViews.clear();
         return tokenViews.computeIfAbsent(t, a -> a.reshape(a.length / dim, dim));
     }
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
         int n = (int) x.shape()[0], count = n * heads;
-        Work w = this.w = works.computeIfAbsent(n, Work::new);
+        Work w = last = works.computeIfAbsent(n, Work::new);
         Tensor xt = tokenRows(x);
         // self-attention, residual
         Tensor a = norm1.forward(xt, training);                                  // a = LN1(x)
@@ -168,7 +171,7 @@ public final class Attention implements Layer {
 
     @Override
     public Tensor backward(Tensor gradOut) {
-        Work w = this.w;
+        Work w = last;
         int count = w.batch * heads;
         double scale = 1 / Math.sqrt(headDim);
         Tensor dy = tokenRows(gradOut);
@@ -195,7 +198,7 @@ public final class Attention implements Layer {
 
     /** The attention weights P of the last forward: [n·HEADS·T, T], row (e·HEADS + h)·T + t = what token t of head h looked at. */
     public Tensor attentionWeights() {
-        return w.p;
+        return last.p;
     }
 
     public int tokens() {

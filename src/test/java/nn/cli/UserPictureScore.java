@@ -60,6 +60,7 @@ final class UserPictureScore {
             counts.forEach((k, c) -> line.append(String.format("%s %d/%d, ", k.name().toLowerCase(), c[0], c[1])));
             System.out.println(line.substring(0, line.length() - 2) + ")");
         }
+        org.apache.commons.io.FileUtils.deleteDirectory(dir.toFile());
     }
 
     /** Writes {@code perKind} pictures of every kind under dir/KIND/; returns each file's digit. */

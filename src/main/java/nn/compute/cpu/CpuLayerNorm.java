@@ -15,7 +15,6 @@ import nn.compute.Tensor;
  * </pre>
  */
 final class CpuLayerNorm implements Engine.LayerNorm {
-    static final double EPS = 1e-5;
     private final int width;
     /** Per row count: x̂ and 1/sqrt(σ² + ε) of the last forward. */
     private final Map<Integer, Tensor> xhatByRows = new HashMap<>();

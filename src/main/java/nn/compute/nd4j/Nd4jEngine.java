@@ -181,9 +181,12 @@ public final class Nd4jEngine implements Engine {
     public void batchedGemm(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, int count, double alpha) {
         String name = transA ? (transB ? "matmul TT" : "matmul TN") : (transB ? "matmul NT" : "matmul NN");
         ops.run(() -> Ops.custom("matmul", new INDArray[] {stack(a, count), stack(b, count)}, new INDArray[] {stack(c, count)},
-                new int[] {transA ? 1 : 0, transB ? 1 : 0, 0}), name, a, b, c);
+                new int[] {transA ? 1 : 0, transB ? 1 : 0, 0}), name, a, b, c, stackCounts.computeIfAbsent(count, Integer::valueOf));
         if (alpha != 1) c.array.muli(alpha);
     }
+
+    /** One Integer object per count, so that an op built for one stacking is never run for another (ops are keyed by identity). */
+    private final Map<Integer, Integer> stackCounts = new java.util.HashMap<>();
 
     /** The same memory as [count, rows/count, cols]: a stack of matrices. */
     private static INDArray stack(Tensor t, int count) {

@@ -31,7 +31,6 @@ import nn.compute.Tensor;
  * </pre>
  */
 final class Nd4jLayerNorm implements Engine.LayerNorm {
-    private static final double EPS = 1e-5;
     private final int width;
     private final DataType type;
     private final Ops ops = new Ops();
