@@ -39,19 +39,27 @@ public final class Attention implements Layer {
     /** The working arrays for one batch size (training batches, the last one, evaluation), made once each. */
     private final class Work {
         final int batch;
-        /** The heads q, k, v, o and their gradients [n·HEADS·T, d]; scores S, P, dP, dS [n·HEADS·T, T]. */
-        final Tensor q, k, v, o, dq, dk, dv, dO, s, p, dP, dS;
-        /** Token rows [n·T, ·]: the merged heads, y1, dy1, dqkv; the layer's own [n, T·DIM] output and dx. */
-        final Tensor merged, y1, dY1, dQkv, y, dx;
+        /** The heads q, k, v, o [n·HEADS·T, d]; scores S and P [n·HEADS·T, T]; token rows [n·T, ·]; the [n, T·DIM] output. */
+        final Tensor q, k, v, o, s, p, merged, y1, y;
+        /** Their gradients, made at the first backward: evaluation batch sizes never need them. */
+        Tensor dq, dk, dv, dO, dP, dS, dY1, dQkv, dx;
 
         Work(int n) {
             batch = n;
             int rows = n * heads * tokens;
             q = zeros(rows, headDim); k = zeros(rows, headDim); v = zeros(rows, headDim); o = zeros(rows, headDim);
-            dq = zeros(rows, headDim); dk = zeros(rows, headDim); dv = zeros(rows, headDim); dO = zeros(rows, headDim);
-            s = zeros(rows, tokens); p = zeros(rows, tokens); dP = zeros(rows, tokens); dS = zeros(rows, tokens);
-            merged = zeros(n * tokens, dim); y1 = zeros(n * tokens, dim); dY1 = zeros(n * tokens, dim); dQkv = zeros(n * tokens, 3L * dim);
-            y = zeros(n, (long) tokens * dim); dx = zeros(n, (long) tokens * dim);
+            s = zeros(rows, tokens); p = zeros(rows, tokens);
+            merged = zeros(n * tokens, dim); y1 = zeros(n * tokens, dim); y = zeros(n, (long) tokens * dim);
+        }
+
+        Work withGradients() {
+            if (dx == null) {
+                int rows = batch * heads * tokens;
+                dq = zeros(rows, headDim); dk = zeros(rows, headDim); dv = zeros(rows, headDim); dO = zeros(rows, headDim);
+                dP = zeros(rows, tokens); dS = zeros(rows, tokens);
+                dY1 = zeros(batch * tokens, dim); dQkv = zeros(batch * tokens, 3L * dim); dx = zeros(batch, (long) tokens * dim);
+            }
+            return this;
         }
     }
 
@@ -171,7 +179,7 @@ public final class Attention implements Layer {
 
     @Override
     public Tensor backward(Tensor gradOut) {
-        Work w = last;
+        Work w = last.withGradients();
         int count = w.batch * heads;
         double scale = 1 / Math.sqrt(headDim);
         Tensor dy = tokenRows(gradOut);
