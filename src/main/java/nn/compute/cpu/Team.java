@@ -25,6 +25,8 @@ public final class Team {
     }
 
     private static final long SPIN_NANOS = 1_000_000;
+    /** Spins (tens of µs) before the caller takes over a part nobody started, and before it yields. */
+    private static final int TAKE_OVER_SPINS = 1_000, YIELD_SPINS = 10_000;
     private static Worker[] workers = new Worker[0];
     /** Held by the thread whose kernel the workers are running; a nested or concurrent call runs alone. */
     private static final AtomicBoolean busy = new AtomicBoolean();
@@ -69,10 +71,7 @@ public final class Team {
             } catch (Throwable t) {
                 failure = t;
             }
-            // A worker that has not started its part yet (descheduled: another process has its
-            // core) gets it taken over here rather than waited for. Parts are the same whoever
-            // runs them, so results stay bit-identical. Every part ends before the team is free again.
-            for (int p = 1; p < parts; p++) team[p - 1].runHereIfNotStarted();
+            // Every part ends before the team is free again (see await for parts taken over).
             for (int p = 1; p < parts; p++) {
                 Throwable t = team[p - 1].await();
                 if (failure == null) failure = t;
@@ -128,10 +127,17 @@ public final class Team {
             body = null;
         }
 
+        /**
+         * Waits for the part. A worker that has not even started it after a short spin is not on a
+         * core (another process has it): the caller takes the part over rather than wait for the
+         * scheduler, and yields while a started part finishes. Parts are the same whoever runs
+         * them, so results stay bit-identical.
+         */
         Throwable await() {
             for (int spins = 0; body != null; spins++) {
-                if (spins < 10_000) Thread.onSpinWait();
-                else Thread.yield();         // the worker is not running: let it have the core
+                if (spins == TAKE_OVER_SPINS) runHereIfNotStarted();
+                else if (spins < YIELD_SPINS) Thread.onSpinWait();
+                else Thread.yield();
             }
             return failure;
         }
