@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 import nn.data.LabeledImages;
 import nn.eval.Predictions;
 import nn.eval.Predictor;
+import nn.model.Inference;
 import nn.model.ModelSpec;
 import nn.model.Network;
 import nn.random.Rng;
@@ -107,7 +108,7 @@ public final class Benchmark {
         double best = 0;
         for (int r = 0; r < 3; r++) {
             long t = System.nanoTime();
-            Predictor.probabilities(net, test.pixels(), test.size(), 1000);
+            Inference.probabilities(net, test, 1000);
             best = Math.max(best, test.size() / ((System.nanoTime() - t) / 1e9));
         }
         return best;

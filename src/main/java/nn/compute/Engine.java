@@ -112,8 +112,11 @@ public interface Engine {
 
     // --- data in ---
 
-    /** Rows order[from..from+n) of {@code images} (rowLength values each, on the host) into rows 0..n of x. */
-    void gatherRows(float[] images, int rowLength, int[] order, int from, int n, Tensor x);
+    /**
+     * Rows order[from..from+n) of {@code grey} (rowLength grey levels 0..255 each, on the host,
+     * as {@link nn.data.LabeledImages} keeps them) into rows 0..n of x, as floats in [0, 1].
+     */
+    void gatherRows(byte[] grey, int rowLength, int[] order, int from, int n, Tensor x);
 
     // --- stateful kernels, one per layer, made at build time ---
 

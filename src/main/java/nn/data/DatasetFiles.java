@@ -53,23 +53,6 @@ public final class DatasetFiles {
                 throw new IdxFormatException(labelsFile, "label " + y[i] + " at position " + i + " is not a class (0-" + (classes - 1) + ")");
             }
         }
-        checkMemoryForFloats(imagesFile, images.data().length);
-        return new LabeledImages(toUnitFloats(images.data()), y, images.shape()[1], images.shape()[2], kind.classNames);
-    }
-
-    /** Refuses pixels whose floats cannot fit in the memory Java may use, before allocating them. */
-    private static void checkMemoryForFloats(Path imagesFile, long pixels) throws IdxFormatException {
-        long needed = Float.BYTES * pixels, most = Runtime.getRuntime().maxMemory();
-        if (needed > most) {
-            throw new IdxFormatException(imagesFile, String.format("its %,d pixels need %,d MB as floats, more than the %,d MB"
-                    + " Java may use (raise it with -Xmx)", pixels, needed >> 20, most >> 20));
-        }
-    }
-
-    /** Grey levels 0..255 to floats in [0, 1]. */
-    public static float[] toUnitFloats(byte[] grey) {
-        float[] out = new float[grey.length];
-        for (int i = 0; i < grey.length; i++) out[i] = (grey[i] & 0xff) * (1f / 255f);
-        return out;
+        return new LabeledImages(images.data(), y, images.shape()[1], images.shape()[2], kind.classNames);
     }
 }

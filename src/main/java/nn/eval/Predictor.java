@@ -12,7 +12,7 @@ public final class Predictor {
     private Predictor() {}
 
     public static Predictions predict(Network net, LabeledImages data) {
-        return new Predictions(probabilities(net, data.pixels(), data.size()), data.labels().clone(), net.classes());
+        return new Predictions(Inference.probabilities(net, data), data.labels().clone(), net.classes());
     }
 
     /** Mean and standard deviation of the class probabilities over {@code passes} dropout samples. */

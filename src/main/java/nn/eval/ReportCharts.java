@@ -126,11 +126,10 @@ public final class ReportCharts {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         for (int k = 0; k < indices.length; k++) {
             int x0 = (k % columns) * cellW + 8, y0 = (k / columns) * cellH + 6;
-            float[] px = images.pixels();
             int base = indices[k] * images.pixelsPerImage();
             for (int y = 0; y < images.rows(); y++) {
                 for (int x = 0; x < images.cols(); x++) {
-                    int v = 255 - Math.round(255 * Math.max(0, Math.min(1, px[base + y * images.cols() + x])));   // ink dark on white
+                    int v = 255 - (images.grey()[base + y * images.cols() + x] & 0xff);   // ink dark on white
                     g.setColor(new Color(v, v, v));
                     g.fillRect(x0 + x * scale, y0 + y * scale, scale, scale);
                 }

@@ -1,6 +1,7 @@
 package nn.model;
 
 import nn.compute.Tensor;
+import nn.data.LabeledImages;
 import nn.random.Rng;
 
 /**
@@ -18,12 +19,34 @@ public final class Inference {
         return probabilities(net, pixels, count, BATCH);
     }
 
+    /** Class probabilities [size, classes] of a data set's images, made floats one batch at a time. */
+    public static float[] probabilities(Network net, LabeledImages images) {
+        return probabilities(net, images, BATCH);
+    }
+
+    public static float[] probabilities(Network net, LabeledImages images, int batch) {
+        float[] pixels = new float[Math.min(batch, images.size()) * images.pixelsPerImage()];
+        return probabilities(net, images.size(), batch, (start, n) -> {
+            images.copyImages(start, n, pixels, 0);
+            return input(net, pixels, 0, n);
+        });
+    }
+
     public static float[] probabilities(Network net, float[] pixels, int count, int batch) {
+        return probabilities(net, count, batch, (start, n) -> input(net, pixels, start, n));
+    }
+
+    /** Puts images start..start+n into the network's input and returns it. */
+    private interface BatchInput {
+        Tensor fill(int start, int n);
+    }
+
+    private static float[] probabilities(Network net, int count, int batch, BatchInput batches) {
         int classes = net.classes();
         float[] probs = new float[count * classes];
         for (int start = 0; start < count; start += batch) {
             int n = Math.min(batch, count - start);
-            Tensor logits = net.forward(input(net, pixels, start, n), false);
+            Tensor logits = net.forward(batches.fill(start, n), false);
             net.engine().softmax(logits, logits);
             logits.copyTo(0, probs, start * classes, n * classes);
         }

@@ -21,11 +21,14 @@ public final class Trainer {
     private final LabeledImages train;
     private final LabeledImages validation;
     private final TrainListener listener;
+    /** One training image as floats, the source of an augmented copy. */
+    private final float[] image;
 
     public Trainer(LabeledImages train, LabeledImages validation, TrainListener listener) {
         this.train = train;
         this.validation = validation;
         this.listener = listener;
+        this.image = new float[train.pixelsPerImage()];
     }
 
     /**
@@ -87,7 +90,7 @@ public final class Trainer {
         }
         double vLoss = Double.NaN, vAcc = Double.NaN;
         if (validation != null && validation.size() > 0) {
-            float[] probs = Inference.probabilities(s.network, validation.pixels(), validation.size());
+            float[] probs = Inference.probabilities(s.network, validation);
             vLoss = Inference.meanLoss(probs, validation.labels(), s.network.classes());
             vAcc = (double) Inference.correct(probs, validation.labels(), validation.size(), s.network.classes()) / validation.size();
         }
@@ -121,10 +124,13 @@ public final class Trainer {
         int p = train.pixelsPerImage();
         for (int i = 0; i < n; i++) labels[i] = train.labels()[order[from + i]];
         if (aug == null) {
-            engine.gatherRows(train.pixels(), p, order, from, n, x);
+            engine.gatherRows(train.grey(), p, order, from, n, x);
             return;
         }
-        for (int i = 0; i < n; i++) aug.apply(train.pixels(), order[from + i] * p, scratch, i * p, train.rows(), train.cols(), rng);
+        for (int i = 0; i < n; i++) {
+            train.copyImage(order[from + i], image, 0);
+            aug.apply(image, 0, scratch, i * p, train.rows(), train.cols(), rng);
+        }
         x.copyFrom(scratch, 0, 0, n * p);
     }
 

@@ -3,8 +3,11 @@ package nn.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -23,6 +26,21 @@ class CliTest {
         Nn.Result r = Nn.run("--help");
         assertEquals(0, r.code());
         for (String c : new String[] {"download", "train", "eval", "info"}) assertTrue(r.out().contains(c), c);
+    }
+
+    @Test
+    void aCommandNamedFirstIsBuiltAloneAndAnswersAsAmongAll() {
+        assertEquals(Set.of("predict"), Main.commandLine("predict", "--help").getSubcommands().keySet());
+        StringWriter alone = new StringWriter(), amongAll = new StringWriter();
+        Main.commandLine("predict", "--help").setOut(new PrintWriter(alone)).execute("predict", "--help");
+        Main.commandLine().setOut(new PrintWriter(amongAll)).execute("predict", "--help");
+        assertEquals(amongAll.toString(), alone.toString());
+        // help, an option first, or a misspelt command: every command, for the list and the suggestions
+        assertEquals(Main.commandLine().getSubcommands().keySet(), Main.commandLine("help", "predict").getSubcommands().keySet());
+        assertEquals(Main.commandLine().getSubcommands().keySet(), Main.commandLine("-v", "predict").getSubcommands().keySet());
+        Nn.Result typo = Nn.run("predcit");
+        assertEquals(2, typo.code());
+        assertTrue(typo.err().contains("Did you mean: nn predict"), typo.err());
     }
 
     @Test

@@ -12,7 +12,7 @@ final class Nn {
     private Nn() {}
 
     static Result run(String... args) {
-        CommandLine cmd = Main.commandLine();
+        CommandLine cmd = Main.commandLine(args);
         StringWriter out = new StringWriter(), err = new StringWriter();
         cmd.setOut(new PrintWriter(out));
         cmd.setErr(new PrintWriter(err));

@@ -111,8 +111,8 @@ class OnnxCommandsTest {
         LabeledImages test = RealData.test();
         Checkpoint.Loaded old = Checkpoint.load(pruned), small = SlimModel.load(slim);
         assertEquals(0.9, Pruning.sparsity(small.network()), 0.001);
-        assertArrayEquals(Predictor.probabilities(old.network(), test.pixels(), test.size()),
-                Predictor.probabilities(small.network(), test.pixels(), test.size()), "bit-identical probabilities");
+        assertArrayEquals(Predictor.probabilities(old.network(), test.toFloats(), test.size()),
+                Predictor.probabilities(small.network(), test.toFloats(), test.size()), "bit-identical probabilities");
         assertEquals(0, Nn.run("eval", "--checkpoint", slim.toString(), "--data-dir", DATA, "--out", dir.resolve("s").toString()).code());
         assertEquals(0, Nn.run("eval", "--checkpoint", pruned.toString(), "--data-dir", DATA, "--out", dir.resolve("c").toString()).code(),
                 "the older format still loads");

@@ -39,8 +39,8 @@ class DatasetFilesTest {
         assertEquals(28, d.rows());
         assertEquals(28, d.cols());
         assertEquals(9, d.labels()[1]);
-        assertEquals(0f, d.pixels()[0]);
-        assertEquals(11 / 255f, d.pixels()[11]);
+        assertEquals(0f, d.toFloats()[0]);
+        assertEquals(11 / 255f, d.toFloats()[11]);
     }
 
     @Test
@@ -90,7 +90,7 @@ class DatasetFilesTest {
         assertEquals(900, a.train().size());
         assertEquals(100, a.validation().size());
         assertTrue(Arrays.equals(a.validation().labels(), b.validation().labels()), "same seed, same split");
-        assertTrue(!Arrays.equals(a.validation().pixels(), c.validation().pixels()), "another seed, another split");
+        assertTrue(!Arrays.equals(a.validation().toFloats(), c.validation().toFloats()), "another seed, another split");
         int[] counts = new int[10];
         for (int y : a.train().labels()) counts[y]++;
         for (int y : a.validation().labels()) counts[y]++;

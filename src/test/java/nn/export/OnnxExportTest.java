@@ -61,8 +61,8 @@ class OnnxExportTest {
     /** Exports, runs in ONNX Runtime, compares with nn; returns max |Δp|. */
     static double compare(String name, Network net, OnnxExport.Options options) throws Exception {
         byte[] onnx = OnnxExport.build(net, ORIGIN, options, "test").toByteArray();
-        float[] ort = Ort.run(onnx, OnnxExport.INPUT, new long[] {-1, 1, 28, 28}, OnnxExport.PROBABILITIES, test.pixels(), test.size());
-        float[] own = Predictor.probabilities(net, test.pixels(), test.size());
+        float[] ort = Ort.run(onnx, OnnxExport.INPUT, new long[] {-1, 1, 28, 28}, OnnxExport.PROBABILITIES, test.toFloats(), test.size());
+        float[] own = Predictor.probabilities(net, test.toFloats(), test.size());
         double diff = Ort.maxDiff(own, ort);
         int classes = Ort.differentClasses(own, ort, net.classes());
         System.out.printf("export %-34s opset %d%s: max |p_nn - p_ort| = %.2e over %d images, %d predictions differ%n", name, options.opset(),
@@ -126,8 +126,8 @@ class OnnxExportTest {
                 Path file = dir.resolve("model.onnx");
                 Files.write(file, OnnxExport.build(net, ORIGIN, new OnnxExport.Options(17, false, fold), "test").toByteArray());
                 Checkpoint.Loaded back = OnnxImport.load(file, null);
-                float[] a = Predictor.probabilities(net, test.pixels(), test.size());
-                float[] b = Predictor.probabilities(back.network(), test.pixels(), test.size());
+                float[] a = Predictor.probabilities(net, test.toFloats(), test.size());
+                float[] b = Predictor.probabilities(back.network(), test.toFloats(), test.size());
                 double diff = Ort.maxDiff(a, b);
                 System.out.printf("round trip %-30s%s: max |Δp| = %.2e, spec back: %s%n", spec, fold ? " folded" : "", diff, back.network().spec().text());
                 assertEquals(0, Ort.differentClasses(a, b, 10), spec);

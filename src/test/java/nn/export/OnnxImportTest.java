@@ -40,7 +40,7 @@ class OnnxImportTest {
         Path file = dir.resolve(name + ".onnx");
         Files.write(file, bytes);
         Checkpoint.Loaded model = OnnxImport.load(file, scaling);
-        float[] pixels = test.pixels();
+        float[] pixels = test.toFloats();
         if (scaling != null) {
             pixels = pixels.clone();
             for (int i = 0; i < pixels.length; i++) pixels[i] = (float) ((pixels[i] - scaling.mean()) / scaling.std());
@@ -48,7 +48,7 @@ class OnnxImportTest {
         float[] ort = Ort.run(bytes, "x", fx.inputShape, "out", pixels, test.size());
         if (out == Out.LOG_SOFTMAX) for (int i = 0; i < ort.length; i++) ort[i] = (float) Math.exp(ort[i]);
         if (out == Out.LOGITS) softmax(ort, 10);
-        float[] own = Predictor.probabilities(model.network(), test.pixels(), test.size());
+        float[] own = Predictor.probabilities(model.network(), test.toFloats(), test.size());
         double diff = Ort.maxDiff(own, ort);
         int classes = Ort.differentClasses(own, ort, 10);
         System.out.printf("import %-24s -> %-60s max |p_nn - p_ort| = %.2e, %d of %d predictions differ%n", name, model.network().spec().text(),

@@ -23,11 +23,11 @@ class OnnxPyTorchTest {
         LabeledImages test = RealData.test();
         Checkpoint.Loaded model = OnnxImport.load(file, PYTORCH);
         assertEquals(spec, model.network().spec().text());
-        float[] normalised = test.pixels().clone();
+        float[] normalised = test.toFloats().clone();
         for (int i = 0; i < normalised.length; i++) normalised[i] = (float) ((normalised[i] - 0.1307) / 0.3081);
         float[] ort = Ort.run(Files.readAllBytes(file), "input", shape, "output", normalised, test.size());
         for (int i = 0; i < ort.length; i++) ort[i] = (float) Math.exp(ort[i]);   // LogSoftmax
-        float[] own = Predictor.probabilities(model.network(), test.pixels(), test.size());
+        float[] own = Predictor.probabilities(model.network(), test.toFloats(), test.size());
         double diff = Ort.maxDiff(own, ort), accuracy = Predictor.predict(model.network(), test).accuracy();
         System.out.printf("pytorch %s -> %s: max |p_nn - p_ort| = %.2e, %d predictions differ, accuracy %.4f%n", file.getFileName(),
                 model.network().spec().text(), diff, Ort.differentClasses(own, ort, 10), accuracy);

@@ -85,7 +85,7 @@ public final class NumberPictures {
         int x0 = 28, y0 = 28, x1 = 0, y1 = 0;
         for (int y = 0; y < 28; y++) {
             for (int x = 0; x < 28; x++) {
-                if (images.pixels()[index * 784 + y * 28 + x] > 0) {
+                if (images.pixel(index, y * 28 + x) > 0) {
                     x0 = Math.min(x0, x);
                     y0 = Math.min(y0, y);
                     x1 = Math.max(x1, x + 1);

@@ -200,7 +200,7 @@ public final class UserPictures {
 
     private static double ink(LabeledImages images, int index, int x, int y) {
         if (x < 0 || y < 0 || x >= 28 || y >= 28) return 0;
-        return images.pixels()[index * 784 + y * 28 + x];
+        return images.pixel(index, y * 28 + x);
     }
 
     static double bilinear(LabeledImages images, int index, double x, double y) {

@@ -198,6 +198,17 @@ class EngineAgreementTest {
         for (int i = 0; i < mask.length; i++) assertEquals(mask.get(i), again.get(i), "the same stream, the same mask");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(Engines.Kind.class)
+    void gatherRowsMakesGreyLevelsUnitFloatsInTheOrderGiven(Engines.Kind kind) {
+        Engine engine = Engines.of(kind);
+        byte[] grey = {0, 1, 2, (byte) 128, (byte) 200, (byte) 255};   // three rows of two; above 127 is negative as a byte
+        Tensor x = Tensor.zeros(DataType.FLOAT, 2, 2);
+        engine.gatherRows(grey, 2, new int[] {1, 2, 0}, 1, 2, x);     // order[1..3): rows 2, then 0
+        float[] expected = {200 / 255f, 255 / 255f, 0, 1 / 255f};
+        for (int i = 0; i < expected.length; i++) assertEquals(expected[i], x.get(i), 1e-7, "value " + i);
+    }
+
     @Test
     void inferenceProbabilitiesAgree() {
         Pair p = pair(ModelSpec.of("conv(4,5),relu,pool(2),dense(20),relu"), 1, 2);

@@ -9,6 +9,7 @@ import nn.compute.Engine;
 import nn.compute.Nonlinearity;
 import nn.compute.PoolGeometry;
 import nn.compute.Tensor;
+import nn.data.LabeledImages;
 import nn.random.Rng;
 
 /**
@@ -402,10 +403,14 @@ public final class CpuEngine implements Engine {
     }
 
     @Override
-    public void gatherRows(float[] images, int rowLength, int[] order, int from, int n, Tensor x) {
+    public void gatherRows(byte[] grey, int rowLength, int[] order, int from, int n, Tensor x) {
         // Each thread copies the rows it will multiply first, so they are already in its cache.
         Team.split(n, 8, (part, first, last) -> {
-            for (int i = first; i < last; i++) x.copyFrom(images, order[from + i] * rowLength, i * rowLength, rowLength);
+            float[] row = Scratch.floats(0, rowLength);
+            for (int i = first; i < last; i++) {
+                LabeledImages.toUnit(grey, order[from + i] * rowLength, row, 0, rowLength);
+                x.copyFrom(row, 0, i * rowLength, rowLength);
+            }
         });
     }
 

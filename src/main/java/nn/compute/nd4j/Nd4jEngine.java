@@ -32,6 +32,7 @@ import nn.compute.Engine;
 import nn.compute.Nonlinearity;
 import nn.compute.PoolGeometry;
 import nn.compute.Tensor;
+import nn.data.LabeledImages;
 import nn.random.Rng;
 
 /**
@@ -269,10 +270,10 @@ public final class Nd4jEngine implements Engine {
     }
 
     @Override
-    public void gatherRows(float[] images, int rowLength, int[] order, int from, int n, Tensor x) {
+    public void gatherRows(byte[] grey, int rowLength, int[] order, int from, int n, Tensor x) {
         int size = n * rowLength;
         if (staging.length < size) staging = new float[size];
-        for (int i = 0; i < n; i++) System.arraycopy(images, order[from + i] * rowLength, staging, i * rowLength, rowLength);
+        for (int i = 0; i < n; i++) LabeledImages.toUnit(grey, order[from + i] * rowLength, staging, i * rowLength, rowLength);
         x.copyFrom(staging, 0, 0, size);   // one transfer into the array
     }
 
