@@ -17,7 +17,6 @@ import nn.compute.Tensor;
  * The engine's kernel holds the arithmetic and its backward.
  */
 public final class LayerNorm implements Layer {
-    private int channels;
     private Param gamma, beta;
     private BatchBuffers buffers;
     private Engine.LayerNorm norm;
@@ -34,7 +33,7 @@ public final class LayerNorm implements Layer {
 
     @Override
     public Shape build(Shape input, Engine engine, DataType type) {
-        channels = input.channels();
+        int channels = input.channels();
         gamma = Param.of("gamma", Tensor.zeros(type, 1, channels), false);
         beta = Param.of("beta", Tensor.zeros(type, 1, channels), false);
         gamma.value().fill(1);
