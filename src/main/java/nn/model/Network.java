@@ -39,8 +39,8 @@ public final class Network {
         if (!shape.isFlat() || shape.channels() != spec.classes()) {
             throw new IllegalStateException("the network ends in " + shape + " values, expected " + spec.classes() + " class scores");
         }
-        // Nobody needs dL/d(pixels) in training: the first layer skips that product.
-        layers.get(0).setComputesInputGradient(false);
+        // Nobody needs dL/d(pixels) in training: the first layer with weights skips that product.
+        setComputesInputGradient(false);
         setFusesReluIntoPool(true);
     }
 
@@ -92,9 +92,15 @@ public final class Network {
         }
     }
 
-    /** When set, the first layer also computes dL/dx (saliency maps, gradient checks). */
+    /**
+     * When set, the layers up to and including the first with weights (a flatten may come before
+     * it) also compute dL/dx: saliency maps and gradient checks need it, training does not.
+     */
     public void setComputesInputGradient(boolean computes) {
-        layers.get(0).setComputesInputGradient(computes);
+        for (Layer layer : layers) {
+            layer.setComputesInputGradient(computes);
+            if (!layer.params().isEmpty()) break;
+        }
     }
 
     /** A buffer of {@code n} input images [n, height·width·channels], made once per batch size. */

@@ -108,6 +108,19 @@ class FastPathTest {
         compare(nd4j, "attention(2)", new Shape(3, 3, 6), 1e-5);
     }
 
+    /** Batch norm over chunks of rows: per-channel sums in float per chunk, then in double. */
+    @ParameterizedTest(name = "{0} threads")
+    @ValueSource(ints = {1, 2, 3})
+    void batchNorm(int threads) {
+        Team.setSize(threads);
+        compare("batchnorm", new Shape(30, 30, 5), 2e-5);    // 4,500 rows: several chunks per thread
+        compare("batchnorm", new Shape(3, 3, 70), 2e-5);     // a chunk of 58 rows, partly filled
+        compare("batchnorm", Shape.features(4100), 2e-5);    // wider than a chunk: one row per chunk
+        compare("batchnorm", Shape.features(256), 2e-5);
+        compare("batchnorm", new Shape(11, 11, 64), 2e-5);
+        compare("batchnorm", new Shape(26, 26, 32), 2e-5);
+    }
+
     /** GELU's rational tanh, layer norm over array chunks, the float softmax and its backward inside attention. */
     @ParameterizedTest(name = "{0} threads")
     @ValueSource(ints = {1, 2, 3})

@@ -97,6 +97,22 @@ public final class Blas {
     }
 
     /**
+     * C[m, n] = op(A)[:, aFrom..aFrom+k]·B[bFrom..bFrom+k, :] + β·C on the calling thread: a
+     * slice of the inner dimension, for kernels that sum partial products themselves. A is stored
+     * row-major with leading dimension lda (transposed or not), B [·, ldb] row-major, C [m, n].
+     */
+    static void gemmInner(Tensor a, boolean transA, int lda, int aFrom, Tensor b, int ldb, int bFrom, int k, int m, int n,
+                          Tensor c, double beta) {
+        long offA = transA ? (long) aFrom * lda : aFrom, offB = (long) bFrom * ldb;
+        int ta = transA ? CblasTrans : CblasNoTrans;
+        if (c instanceof Tensor.F32) {
+            openblas_nolapack.cblas_sgemm(CblasRowMajor, ta, CblasNoTrans, m, n, k, 1f, a.floats(offA), lda, b.floats(offB), ldb, (float) beta, c.floats(0), n);
+        } else {
+            openblas_nolapack.cblas_dgemm(CblasRowMajor, ta, CblasNoTrans, m, n, k, 1, a.doubles(offA), lda, b.doubles(offB), ldb, beta, c.doubles(0), n);
+        }
+    }
+
+    /**
      * c_i = α·op(a_i)·op(b_i) for the {@code count} matrices stacked in each tensor; the stack is
      * split over the Team, one cblas call per matrix (attention's are 16x16: too small to split).
      */
@@ -120,6 +136,16 @@ public final class Blas {
                 }
             }
         });
+    }
+
+    /** y = Σ rows r0..r1 of A [·, cols] (row-major) + β·y, on the calling thread: a product with a column of ones. */
+    static void sumRows(Tensor a, int cols, int r0, int r1, Tensor y, double beta) {
+        Tensor ones = ones(a.type(), r1 - r0, 1);
+        if (y instanceof Tensor.F32) {
+            openblas_nolapack.cblas_sgemv(CblasRowMajor, CblasTrans, r1 - r0, cols, 1f, a.floats((long) r0 * cols), cols, ones.floats(0), 1, (float) beta, y.floats(0), 1);
+        } else {
+            openblas_nolapack.cblas_dgemv(CblasRowMajor, CblasTrans, r1 - r0, cols, 1, a.doubles((long) r0 * cols), cols, ones.doubles(0), 1, beta, y.doubles(0), 1);
+        }
     }
 
     /** y = op(A)·x for A stored [rows, cols] row-major (one thread: it reads A once, memory-bound). */

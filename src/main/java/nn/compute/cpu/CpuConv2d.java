@@ -31,10 +31,8 @@ final class CpuConv2d implements Engine.Conv2d {
     private final DataType type;
     private final Runs runs;
 
-    /** Per batch size: the im2col matrix (transposed in the float path with one channel) and, in the plain path, dcols. */
+    /** The plain path's im2col matrix and dcols, per batch size. */
     private final Map<Integer, Tensor> cols = new HashMap<>(), dcols = new HashMap<>();
-    /** The float path's dcols, one block of images per thread. */
-    private Tensor[] dcolsBlocks = new Tensor[0];
     /** y and δ seen as [batch·outH·outW, filters] matrices: the same memory, reshaped once per array. */
     private final Reshaped yRows = new Reshaped(), deltaRows = new Reshaped();
     private int batch;
@@ -85,17 +83,16 @@ final class CpuConv2d implements Engine.Conv2d {
     @Override
     public void backward(Tensor deltaOut, Tensor w, Tensor dW, Tensor db, Tensor dx) {
         Tensor delta = deltaRows.of(deltaOut);
-        Tensor c = cols.get(batch);
-        if (c == null) throw new IllegalStateException("backward before forward");
-        boolean fast = delta instanceof Tensor.F32;
-        Blas.gemm(c, !(fast && transposesCols()), delta, false, dW, 1, 0);   // dW = colsᵀ·δ (cols stored transposed: (colsᵀ)·δ)
-        int rows = delta.length / filters;
-        Blas.gemv(delta, true, rows, filters, Blas.ones(type, rows, 1), db);  // db = Σ_rows δ
-        if (dx == null) return;
-        if (fast && dx instanceof Tensor.F32) {
-            inputGradientFloat(delta, w, dx);
+        if (delta instanceof Tensor.F32) {
+            backwardFloat(delta, w, dW, db, dx);
             return;
         }
+        int rows = delta.length / filters;
+        Blas.gemv(delta, true, rows, filters, Blas.ones(type, rows, 1), db);  // db = Σ_rows δ
+        Tensor c = cols.get(batch);
+        if (c == null) throw new IllegalStateException("backward before forward");
+        Blas.gemm(c, true, delta, false, dW, 1, 0);             // dW = colsᵀ·δ
+        if (dx == null) return;
         Tensor d = dcols.computeIfAbsent(batch, n -> Tensor.zeros(type, (long) rows, patch));
         Blas.gemm(delta, false, w, true, d, 1, 0);            // dcols = δ·Wᵀ
         col2im(d, dx);
@@ -160,46 +157,135 @@ final class CpuConv2d implements Engine.Conv2d {
     }
 
     // The float fast path. The same products, done a few images at a time by the thread that
-    // owns those images, so each block of cols is still in that core's cache when the product
-    // reads it (the whole cols of the second LeNet conv is 8 MB); the pixel shuffling runs over
-    // one image copied into Java arrays (see Scratch). FastPathTest checks it against the plain path.
+    // owns those images, on a block of cols of its own that stays in that core's cache between
+    // im2col and the products. cols is never kept whole (for the second LeNet conv it would be
+    // 8 MB per batch, written to memory in forward and read back in backward): backward runs
+    // im2col again on the layer's input, which is smaller than its cols by k·k. The pixel
+    // shuffling runs over one image copied into Java arrays (see Scratch). FastPathTest checks
+    // this path against the plain one.
 
-    /** Images per block: about 256K values of cols (1 MB), which measured best here. */
+    /** The last input (forward's x), which backward turns into cols again. */
+    private Tensor input;
+    /** Per thread: its block of cols, of dcols, and its partial sums of dW and db. */
+    private Tensor[] colsBlocks = new Tensor[0], dcolsBlocks = new Tensor[0], partialDW = new Tensor[0], partialDB = new Tensor[0];
+
+    /** Images per block: about 256K values of cols (1 MB). */
     private int imagesPerBlock() {
         return Math.max(1, (1 << 18) / (outH * outW * patch));
     }
 
     /**
      * With one input channel a receptive field's rows are only kernel values long, too short to
-     * copy fast; so the float path then stores cols transposed, [k·k, batch·outH·outW], where
-     * each row is the image shifted by one kernel offset: runs of a whole output row.
+     * copy fast; so the float path then stores a block of cols transposed, [k·k, images·outH·outW],
+     * where each row is the image shifted by one kernel offset: runs of a whole output row.
      */
     private boolean transposesCols() {
         return inC == 1;
     }
 
+    private void ensureBlocks() {
+        if (colsBlocks.length == Team.size()) return;
+        int threads = Team.size();
+        long blockRows = (long) imagesPerBlock() * outH * outW;
+        colsBlocks = new Tensor[threads];
+        dcolsBlocks = new Tensor[threads];
+        partialDW = new Tensor[threads];
+        partialDB = new Tensor[threads];
+        for (int p = 0; p < threads; p++) {
+            colsBlocks[p] = Tensor.zeros(type, blockRows * patch);   // padding entries stay 0 (see im2colFloat)
+            dcolsBlocks[p] = Tensor.zeros(type, blockRows * patch);
+            partialDW[p] = Tensor.zeros(type, patch * filters);
+            partialDB[p] = Tensor.zeros(type, filters);
+        }
+    }
+
+    /** cols of images first..end − 1 into this thread's block; returns the block's leading dimension as op(A) is read. */
+    private int im2colBlock(Tensor x, Tensor block, int first, int end) {
+        for (int n = first; n < end; n++) {
+            if (transposesCols()) im2colTransposedFloat(x, block, n, n - first);
+            else im2colFloat(x, block, n, n - first);
+        }
+        return transposesCols() ? imagesPerBlock() * outH * outW : patch;
+    }
+
     private void forwardFloat(Tensor x, Tensor w, Tensor b, Tensor y) {
-        int pixels = outH * outW, group = imagesPerBlock(), total = batch * pixels;
-        Tensor ones = Blas.ones(type, total, 1);
-        boolean transposed = transposesCols();
-        Tensor c = cols.computeIfAbsent(batch, n -> transposed ? Tensor.zeros(type, patch, total) : Tensor.zeros(type, total, patch));
+        ensureBlocks();
+        input = x;
+        int pixels = outH * outW, group = imagesPerBlock();
+        Tensor ones = Blas.ones(type, group * pixels, 1);
         Team.split(batch, 1, (part, first, last) -> {
+            Tensor c = colsBlocks[part];
             for (int g = first; g < last; g += group) {
-                int end = Math.min(last, g + group), r0 = g * pixels, r1 = end * pixels;
-                for (int n = g; n < end; n++) {
-                    if (transposed) im2colTransposedFloat(x, c, n);
-                    else im2colFloat(x, c, n);
-                }
-                Blas.gemmRows(c, transposed, transposed ? total : patch, r0, r1, patch, w, false, filters, y, r0, 0);   // y = cols·W
-                Blas.gemmRows(ones, false, 1, r0, r1, 1, b, false, filters, y, r0, 1);                                 // y += 1·b
+                int end = Math.min(last, g + group), rows = (end - g) * pixels;
+                int lda = im2colBlock(x, c, g, end);
+                Blas.gemmRows(c, transposesCols(), lda, 0, rows, patch, w, false, filters, y, g * pixels, 0);   // y = cols·W
+                Blas.gemmRows(ones, false, 1, 0, rows, 1, b, false, filters, y, g * pixels, 1);                  // y += 1·b
             }
         });
     }
 
+    /**
+     * dW = colsᵀ·δ and dx = col2im(δ·Wᵀ), block by block as in forward. Each thread sums its
+     * blocks' dW into a partial sum of its own, added up at the end. With cols [rows, patch] the
+     * partial sums are dWᵀ = δᵀ·cols [filters, patch]: OpenBLAS ran that shape up to twice as
+     * fast as colsᵀ·δ [patch, filters] (a wide output instead of a tall one).
+     */
+    private void backwardFloat(Tensor delta, Tensor w, Tensor dW, Tensor db, Tensor dx) {
+        if (input == null) throw new IllegalStateException("backward before forward");
+        int pixels = outH * outW, group = imagesPerBlock();
+        Tensor x = input;
+        boolean[] ran = new boolean[Team.size()];
+        Team.split(batch, 1, (part, first, last) -> {
+            Tensor c = colsBlocks[part], sum = partialDW[part], biasSum = partialDB[part];
+            for (int g = first; g < last; g += group) {
+                int end = Math.min(last, g + group), r0 = g * pixels, r1 = end * pixels;
+                int lda = im2colBlock(x, c, g, end);
+                double beta = g == first ? 0 : 1;
+                if (transposesCols()) Blas.gemmInner(c, false, lda, 0, delta, filters, r0, r1 - r0, patch, filters, sum, beta);   // dW += colsᵀ·δ
+                else Blas.gemmInner(delta, true, filters, r0, c, patch, 0, r1 - r0, filters, patch, sum, beta);              // dWᵀ += δᵀ·cols
+                Blas.sumRows(delta, filters, r0, r1, biasSum, beta);                                                         // db += Σ_rows δ
+                if (dx == null) continue;
+                Blas.gemmRows(delta, false, filters, r0, r1, filters, w, true, patch, dcolsBlocks[part], 0, 0);   // dcols = δ·Wᵀ
+                for (int n = g; n < end; n++) col2imFloat(dcolsBlocks[part], (n - g) * pixels * patch, dx, n);
+            }
+            ran[part] = true;
+        });
+        addPartialSums(ran, !transposesCols(), dW, db);
+    }
+
+    /** dW and db = Σ of the threads' partial sums, dW's stored as dW or, when {@code transposedSums}, as dWᵀ. */
+    private void addPartialSums(boolean[] ran, boolean transposedSums, Tensor dW, Tensor db) {
+        int size = patch * filters;
+        float[] sum = Scratch.floats(0, size), part = Scratch.floats(1, size), biasSum = Scratch.floats(2, filters);
+        java.util.Arrays.fill(sum, 0, size, 0f);
+        java.util.Arrays.fill(biasSum, 0, filters, 0f);
+        for (int p = 0; p < ran.length; p++) {
+            if (!ran[p]) continue;
+            partialDW[p].copyTo(0, part, 0, size);
+            for (int i = 0; i < size; i++) sum[i] += part[i];
+            partialDB[p].copyTo(0, part, 0, filters);
+            for (int f = 0; f < filters; f++) biasSum[f] += part[f];
+        }
+        db.copyFrom(biasSum, 0, 0, filters);
+        if (transposedSums) {
+            float[] t = Scratch.floats(1, size);
+            for (int f = 0; f < filters; f++) for (int i = 0; i < patch; i++) t[i * filters + f] = sum[f * patch + i];
+            sum = t;
+        }
+        dW.copyFrom(sum, 0, 0, size);
+    }
+
+    /** Image n's cols into rows of the block from image slot {@code slot} on. Only the runs are written: the rest is padding, zero since the block was made. */
+    private void im2colFloat(Tensor x, Tensor block, int n, int slot) {
+        int imageSize = inH * inW * inC, size = outH * outW * patch;
+        float[] image = Scratch.floats(0, imageSize);
+        x.copyTo(n * imageSize, image, 0, imageSize);
+        for (int r = 0; r < runs.length().length; r++) block.copyFrom(image, runs.pixelStart()[r], slot * size + runs.colStart()[r], runs.length()[r]);
+    }
+
     /** im2col into the transposed layout (one input channel): row (ky, kx) holds x[oy·s − p + ky, ox·s − p + kx]. */
-    private void im2colTransposedFloat(Tensor x, Tensor colsT, int n) {
-        int imageSize = inH * inW, pixels = outH * outW;
-        long total = (long) batch * pixels;
+    private void im2colTransposedFloat(Tensor x, Tensor block, int n, int slot) {
+        int imageSize = inH * inW, pixels = outH * outW, ld = imagesPerBlock() * pixels;
         float[] image = Scratch.floats(0, imageSize), row = Scratch.floats(1, pixels);
         x.copyTo(n * imageSize, image, 0, imageSize);
         for (int ky = 0; ky < kernel; ky++) {
@@ -216,37 +302,9 @@ final class CpuConv2d implements Engine.Conv2d {
                         row[o] = iy >= 0 && iy < inH && ix >= 0 && ix < inW ? image[iy * inW + ix] : 0f;
                     }
                 }
-                colsT.copyFrom(row, 0, (int) ((ky * kernel + kx) * total + (long) n * pixels), pixels);
+                block.copyFrom(row, 0, (ky * kernel + kx) * ld + slot * pixels, pixels);
             }
         }
-    }
-
-    private void inputGradientFloat(Tensor delta, Tensor w, Tensor dx) {
-        int pixels = outH * outW, group = imagesPerBlock();
-        if (dcolsBlocks.length != Team.size()) {   // one per thread
-            dcolsBlocks = new Tensor[Team.size()];
-            for (int p = 0; p < dcolsBlocks.length; p++) dcolsBlocks[p] = Tensor.zeros(type, (long) group * pixels, patch);
-        }
-        Tensor[] blocks = dcolsBlocks;
-        Team.split(batch, 1, (part, first, last) -> {
-            for (int g = first; g < last; g += group) {
-                int end = Math.min(last, g + group);
-                Blas.gemmRows(delta, false, filters, g * pixels, end * pixels, filters, w, true, patch, blocks[part], 0, 0);   // dcols = δ·Wᵀ
-                for (int n = g; n < end; n++) col2imFloat(blocks[part], (n - g) * pixels * patch, dx, n);
-            }
-        });
-    }
-
-    private void im2colFloat(Tensor x, Tensor cols, int n) {
-        int imageSize = inH * inW * inC, block = outH * outW * patch;
-        float[] image = Scratch.floats(0, imageSize), rows = Scratch.floats(1, block);
-        x.copyTo(n * imageSize, image, 0, imageSize);
-        if (padding > 0) java.util.Arrays.fill(rows, 0, block, 0f);
-        for (int r = 0; r < runs.length().length; r++) {
-            int src = runs.pixelStart()[r], dst = runs.colStart()[r];
-            for (int i = 0; i < runs.length()[r]; i++) rows[dst + i] = image[src + i];
-        }
-        cols.copyFrom(rows, 0, n * block, block);
     }
 
     private void col2imFloat(Tensor dcols, int from, Tensor dx, int n) {
