@@ -16,6 +16,7 @@ import argparse
 import gzip
 import json
 import os
+import re
 import statistics
 import struct
 import time
@@ -56,10 +57,15 @@ def accuracy(net, x, y):
 
 
 def blas():
-    """Which BLAS and convolution libraries this torch build uses, from its build configuration."""
+    """Which BLAS and convolution libraries this torch build uses: its build configuration, and
+    for a build against the system's generic libblas (Debian's), the library that resolved to."""
     config = torch.__config__.show()
-    found = [lib for lib in ("MKL", "OpenBLAS", "oneDNN", "MKLDNN") if lib.lower() in config.lower()]
-    return "+".join(found) or "unknown"
+    found = re.search(r"BLAS_INFO=(\w+)", config)
+    name = {"mkl": "MKL", "open": "OpenBLAS"}.get(found.group(1), found.group(1)) if found else "unknown"
+    if name == "generic":
+        with open("/proc/self/maps") as maps:
+            name = "OpenBLAS" if "openblas" in maps.read().lower() else "generic BLAS"
+    return name + ("+oneDNN" if "USE_MKLDNN=ON" in config else "")
 
 
 def main():
