@@ -138,23 +138,16 @@ public final class Blas {
         });
     }
 
-    /** y = Σ rows r0..r1 of A [·, cols] (row-major) + β·y, on the calling thread: a product with a column of ones. */
+    /**
+     * y = Σ rows r0..r1 of A [·, cols] (row-major) + β·y, on the calling thread: a product with
+     * a column of ones (one thread: it reads A once, memory-bound).
+     */
     static void sumRows(Tensor a, int cols, int r0, int r1, Tensor y, double beta) {
         Tensor ones = ones(a.type(), r1 - r0, 1);
         if (y instanceof Tensor.F32) {
             openblas_nolapack.cblas_sgemv(CblasRowMajor, CblasTrans, r1 - r0, cols, 1f, a.floats((long) r0 * cols), cols, ones.floats(0), 1, (float) beta, y.floats(0), 1);
         } else {
             openblas_nolapack.cblas_dgemv(CblasRowMajor, CblasTrans, r1 - r0, cols, 1, a.doubles((long) r0 * cols), cols, ones.doubles(0), 1, beta, y.doubles(0), 1);
-        }
-    }
-
-    /** y = op(A)·x for A stored [rows, cols] row-major (one thread: it reads A once, memory-bound). */
-    static void gemv(Tensor a, boolean transA, int rows, int cols, Tensor x, Tensor y) {
-        int ta = transA ? CblasTrans : CblasNoTrans;
-        if (y instanceof Tensor.F32) {
-            openblas_nolapack.cblas_sgemv(CblasRowMajor, ta, rows, cols, 1f, a.floats(0), cols, x.floats(0), 1, 0f, y.floats(0), 1);
-        } else {
-            openblas_nolapack.cblas_dgemv(CblasRowMajor, ta, rows, cols, 1, a.doubles(0), cols, x.doubles(0), 1, 0, y.doubles(0), 1);
         }
     }
 

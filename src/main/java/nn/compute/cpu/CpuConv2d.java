@@ -88,7 +88,7 @@ final class CpuConv2d implements Engine.Conv2d {
             return;
         }
         int rows = delta.length / filters;
-        Blas.gemv(delta, true, rows, filters, Blas.ones(type, rows, 1), db);  // db = Σ_rows δ
+        Blas.sumRows(delta, filters, 0, rows, db, 0);   // db = Σ_rows δ
         Tensor c = cols.get(batch);
         if (c == null) throw new IllegalStateException("backward before forward");
         Blas.gemm(c, true, delta, false, dW, 1, 0);             // dW = colsᵀ·δ

@@ -55,7 +55,7 @@ public final class CpuEngine implements Engine {
     @Override
     public void sumRows(Tensor delta, Tensor sum) {
         int cols = sum.length, rows = delta.length / cols;
-        Blas.gemv(delta, true, rows, cols, Blas.ones(delta.type(), rows, 1), sum);   // δᵀ·1
+        Blas.sumRows(delta, cols, 0, rows, sum, 0);   // δᵀ·1
     }
 
     // --- activations ---
