@@ -79,6 +79,12 @@ public final class CpuEngine implements Engine {
         return Double.longBitsToDouble(Double.doubleToRawLongBits(d) & mask);
     }
 
+    /** The same for floats. */
+    static float keepIfPositive(float d, float y) {
+        int bits = Float.floatToRawIntBits(y);
+        return Float.intBitsToFloat(Float.floatToRawIntBits(d) & ((bits | -bits) >> 31));
+    }
+
     @Override
     public void activate(Nonlinearity fn, Tensor x, Tensor y) {
         if (fn == Nonlinearity.RELU && x instanceof Tensor.F32 && y instanceof Tensor.F32) {
@@ -148,10 +154,7 @@ public final class CpuEngine implements Engine {
             int len = Math.min(CHUNK, to - start);
             delta.copyTo(start, d, 0, len);
             y.copyTo(start, out, 0, len);
-            for (int i = 0; i < len; i++) {
-                int bits = Float.floatToRawIntBits(out[i]);
-                d[i] = Float.intBitsToFloat(Float.floatToRawIntBits(d[i]) & ((bits | -bits) >> 31));
-            }
+            for (int i = 0; i < len; i++) d[i] = keepIfPositive(d[i], out[i]);
             dx.copyFrom(d, 0, start, len);
         }
     }

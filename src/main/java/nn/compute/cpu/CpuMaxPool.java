@@ -171,7 +171,7 @@ final class CpuMaxPool implements Engine.MaxPool {
         if (rectified) {
             float[] out = Scratch.floats(2, outSize);
             y.copyTo(b * outSize, out, 0, outSize);
-            for (int o = 0; o < outSize; o++) d[o] = out[o] > 0 ? d[o] : 0f;   // relu'(max)
+            for (int o = 0; o < outSize; o++) d[o] = CpuEngine.keepIfPositive(d[o], out[o]);   // relu'(max), branch-free
         }
         java.util.Arrays.fill(acc, 0, inSize, 0f);
         for (int o = 0; o < outSize; o++) acc[argmax[b * outSize + o] - base] += d[o];
