@@ -7,6 +7,12 @@ package nn.compute.cpu;
  * here) but not loops over native memory, and a bulk copy runs at memory speed. So the
  * pixel-shuffling kernels (im2col, col2im, pooling, ReLU) copy one image or one chunk in, do
  * the work on arrays, and copy the result out: 5-10x faster than element-by-element native access.
+ *
+ * <p>The JIT (C2, JDK 17) vectorises a loop only when all its arrays are indexed at one offset:
+ * {@code a[i] += b[i]} over 10,000 floats took 1.2-1.8 µs, {@code a[i + p] += b[i + q]} 5-10 µs
+ * (scalar). Kernels therefore first copy a run to the offset where it is used (the copy is a
+ * vectorised intrinsic), as col2im does. Selects ({@code x > y ? a : b}) are never vectorised,
+ * and on random data they cost like mispredicted branches, so hot ones use bit tricks.
  */
 final class Scratch {
     private static final int SLOTS = 4;
