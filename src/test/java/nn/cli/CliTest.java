@@ -28,6 +28,18 @@ class CliTest {
         for (String c : new String[] {"download", "train", "eval", "info"}) assertTrue(r.out().contains(c), c);
     }
 
+    /** Help and version need nothing set up (no threads, no engine, so no ND4J start-up): answered first. */
+    @Test
+    void helpAndVersionAreAnsweredBeforeAnythingIsSetUp() {
+        Nn.Result help = Nn.run("info", "--threads", "0", "--help");   // --threads 0 alone is a usage error
+        assertEquals(0, help.code(), help.err());
+        assertTrue(help.out().startsWith("Usage: nn info"), help.out());
+        Nn.Result version = Nn.run("--threads", "0", "--version");
+        assertEquals(0, version.code(), version.err());
+        assertTrue(version.out().startsWith("nn "), version.out());
+        assertEquals(0, Nn.run("help", "train").code());
+    }
+
     @Test
     void aCommandNamedFirstIsBuiltAloneAndAnswersAsAmongAll() {
         assertEquals(Set.of("predict"), Main.commandLine("predict", "--help").getSubcommands().keySet());
