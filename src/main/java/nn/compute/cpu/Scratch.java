@@ -11,7 +11,7 @@ package nn.compute.cpu;
  * <p>The JIT (C2, JDK 17) vectorises a loop only when all its arrays are indexed at one offset:
  * {@code a[i] += b[i]} over 10,000 floats took 1.2-1.8 µs, {@code a[i + p] += b[i + q]} 5-10 µs
  * (scalar). Kernels therefore first copy a run to the offset where it is used (the copy is a
- * vectorised intrinsic), as col2im does. Selects ({@code x > y ? a : b}) are never vectorised,
+ * vectorised intrinsic), as col2im does. Selects ({@code x > y ? a : b}) are not vectorised,
  * and on random data they cost like mispredicted branches, so hot ones use bit tricks.
  */
 final class Scratch {
