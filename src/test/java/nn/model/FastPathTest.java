@@ -108,7 +108,7 @@ class FastPathTest {
         compare(nd4j, "attention(2)", new Shape(3, 3, 6), 1e-5);
     }
 
-    /** Batch norm over chunks of rows: per-channel sums in float per chunk, then in double. */
+    /** Batch norm over chunks of rows: sums per element of a chunk, then per channel, all in double. */
     @ParameterizedTest(name = "{0} threads")
     @ValueSource(ints = {1, 2, 3})
     void batchNorm(int threads) {

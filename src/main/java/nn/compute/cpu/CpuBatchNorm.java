@@ -172,12 +172,13 @@ final class CpuBatchNorm implements Engine.BatchNorm {
 
     private void forwardFloat(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, Tensor y, int rows) {
         int chunk = chunkRows();
+        double[] m;   // the mean, repeated over a chunk
         if (training) {
             double[][] sums = partialSums();
             Team.split(rows, chunk, (part, first, last) -> sumChunks(x, null, null, first, last, sums[2 * part], null));
             addUp(sums, 0, mean);
             for (int c = 0; c < channels; c++) mean[c] /= rows;
-            double[] m = repeated(mean, 1);
+            m = repeated(mean, 1);
             double[][] squares = partialSums();
             Team.split(rows, chunk, (part, first, last) -> sumChunks(x, null, m, first, last, squares[2 * part], null));
             addUp(squares, 0, var);
@@ -185,13 +186,14 @@ final class CpuBatchNorm implements Engine.BatchNorm {
             updateRunningStatistics(runningMean, runningVar, rows);
         } else {
             useRunningStatistics(runningMean, runningVar);
+            m = repeated(mean, 1);
         }
         setScale(gamma);
         double[] b = new double[channels];
         for (int c = 0; c < channels; c++) b[c] = beta.get(c);
         // x̂ and y in double, rounded once, as the loops above: a last-bit difference in y flips
         // a following ReLU where y is near 0, and the gradient with it.
-        double[] m = repeated(mean, 1), inv = repeated(invStd, 1), gd = repeated(g, 1), bd = repeated(b, 1);
+        double[] inv = repeated(invStd, 1), gd = repeated(g, 1), bd = repeated(b, 1);
         Tensor xh = xhat;
         Team.split(rows, chunk, (part, first, last) -> {
             float[] in = Scratch.floats(0, m.length), h = Scratch.floats(1, m.length), out = Scratch.floats(2, m.length);
