@@ -25,8 +25,7 @@ def spread(values):
 
 def main(out, rounds):
     nn_runs = [json.load(open(os.path.join(r, "nn.json"))) for r in rounds]
-    result = dict(rounds=len(rounds), machine=nn_runs[0]["machine"], openblas_coretype=os.environ.get("OPENBLAS_CORETYPE"),
-                  workloads={})
+    result = dict(rounds=len(rounds), machine=nn_runs[0]["machine"], workloads={})
     print(f"{len(rounds)} interleaved rounds (nn, PyTorch, nn, PyTorch, ...); seconds per epoch, median of epochs 2..n")
     print(f"{'':5} {'nn':>18} {'PyTorch':>18} {'PyTorch / nn':>20} {'nn of GEMM peak':>16}")
     for w in ("mlp", "cnn"):
@@ -38,13 +37,15 @@ def main(out, rounds):
         result["workloads"][w] = dict(nn_seconds=spread(nn_s), pytorch_seconds=spread(torch_s), ratio_pytorch_over_nn=spread(ratio),
                                       nn_fraction_of_peak=spread(peak), nn_test_accuracy=[run[w]["test_accuracy"] for run in nn_runs],
                                       pytorch_test_accuracy=[t["test_accuracy"] for t in torch_runs],
-                                      torch=torch_runs[0]["torch"], torch_blas=torch_runs[0]["blas"], torch_threads=torch_runs[0]["threads"])
+                                      torch=torch_runs[0]["torch"], torch_blas=torch_runs[0]["blas"], torch_threads=torch_runs[0]["threads"],
+                                      torch_openblas_coretype=torch_runs[0].get("openblas_coretype"))
         fmt = lambda s: f"{s['median']:.3f} ({s['min']:.2f}-{s['max']:.2f})"
         r = result["workloads"][w]
         print(f"{w:5} {fmt(r['nn_seconds']):>18} {fmt(r['pytorch_seconds']):>18} {fmt(r['ratio_pytorch_over_nn']):>20} "
               f"{100 * r['nn_fraction_of_peak']['median']:>15.1f}%")
     w0 = result["workloads"]["mlp"]
-    print(f"PyTorch {w0['torch']} ({w0['torch_blas']}, {w0['torch_threads']} threads); OPENBLAS_CORETYPE={result['openblas_coretype']}")
+    print(f"PyTorch {w0['torch']} ({w0['torch_blas']}, {w0['torch_threads']} threads); OpenBLAS kernels: "
+          f"nn {result['machine']['openblas_coretype']}, PyTorch {w0['torch_openblas_coretype']}")
     with open(out, "w") as f:
         json.dump(result, f, indent=2)
     print(f"wrote {out}")

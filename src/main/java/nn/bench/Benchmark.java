@@ -98,12 +98,13 @@ public final class Benchmark {
         out.put("gflops", gflops);
         out.put("fraction_of_peak", gflops / peak);
         out.put("test_accuracy", p.accuracy());
+        out.put("inference_images_per_second", inferenceImagesPerSecond(net, test));
         out.put("offheap_mb_after_first_epoch", offheapMb[0]);
         out.put("offheap_mb_after_last_epoch", offheapMb[1]);
         return out;
     }
 
-    /** Test-set inference with batches of 1000, best of 3 passes. */
+    /** Test-set inference (the trained network, forward only) with batches of 1000, best of 3 passes. */
     public static double inferenceImagesPerSecond(Network net, LabeledImages test) {
         double best = 0;
         for (int r = 0; r < 3; r++) {
@@ -150,7 +151,7 @@ public final class Benchmark {
         m.put("cpu", cpuModel());
         m.put("cores", Runtime.getRuntime().availableProcessors());
         m.put("threads", nn.compute.cpu.Team.size());
-        // OpenBLAS picks its kernels by CPU unless told (this machine's environment pins Haswell, AVX2).
+        // The kernels of nn's OpenBLAS: scripts/nn picks them by the CPU's instruction sets.
         m.put("openblas_coretype", String.valueOf(System.getenv("OPENBLAS_CORETYPE")));
         m.put("java", System.getProperty("java.version"));
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));

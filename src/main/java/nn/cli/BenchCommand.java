@@ -11,7 +11,6 @@ import java.util.concurrent.Callable;
 
 import com.google.gson.GsonBuilder;
 import nn.bench.Benchmark;
-import nn.checkpoint.Checkpoint;
 import nn.data.DataSource;
 import nn.data.DatasetFiles;
 import nn.data.DatasetKind;
@@ -43,7 +42,7 @@ final class BenchCommand implements Callable<Integer> {
     Path json;
 
     @Option(names = "--workload", paramLabel = "NAME", description = "Which reference workload to train: mlp, cnn or all (default: ${DEFAULT-VALUE}). "
-            + "Inference and the cold predict need the cnn.")
+            + "The cold predict needs the cnn.")
     String workload = "all";
 
     @Option(names = "--epochs", paramLabel = "N", description = "Epochs per workload (default: 5 for the MLP, 3 for the CNN; "
@@ -79,7 +78,6 @@ final class BenchCommand implements Callable<Integer> {
             if (runMlp) r.put("mlp", Benchmark.train(Benchmark.MLP, epochsOf(Benchmark.MLP), train, test, peak, log, null));
             if (runCnn) {
                 r.put("cnn", Benchmark.train(Benchmark.CNN, epochsOf(Benchmark.CNN), train, test, peak, log, cnnFile));
-                r.put("inference_images_per_second", Benchmark.inferenceImagesPerSecond(Checkpoint.load(cnnFile).network(), test));
                 r.put("predict_cold_seconds", coldPredict(cnnFile));
             }
         } finally {
@@ -98,16 +96,15 @@ final class BenchCommand implements Callable<Integer> {
 
         out.println();
         out.printf("float32 GEMM 1024^3 peak: %.1f GFLOP/s, %d threads%n", peak, nn.compute.cpu.Team.size());
-        out.printf("%-5s %10s %12s %9s %9s %9s%n", "", "s/epoch", "images/s", "GFLOP/s", "of peak", "test acc");
+        out.printf("%-5s %10s %12s %9s %9s %9s %20s%n", "", "s/epoch", "images/s", "GFLOP/s", "of peak", "test acc", "inference images/s");
         for (String name : List.of("mlp", "cnn")) {
             if (!r.containsKey(name)) continue;
             @SuppressWarnings("unchecked") Map<String, Object> w = (Map<String, Object>) r.get(name);
-            out.printf("%-5s %10.2f %,12.0f %9.1f %8.1f%% %8.2f%%%n", name, (double) w.get("epoch_seconds_median"),
+            out.printf("%-5s %10.2f %,12.0f %9.1f %8.1f%% %8.2f%% %,20.0f%n", name, (double) w.get("epoch_seconds_median"),
                     (double) w.get("images_per_second"), (double) w.get("gflops"), 100 * (double) w.get("fraction_of_peak"),
-                    100 * (double) w.get("test_accuracy"));
+                    100 * (double) w.get("test_accuracy"), (double) w.get("inference_images_per_second"));
         }
         if (runCnn) {
-            out.printf("inference (cnn, batch 1000): %,.0f images/s%n", (double) r.get("inference_images_per_second"));
             out.printf("cold 'nn predict one.png': %.2f s%n", (double) r.get("predict_cold_seconds"));
         }
         out.printf("peak RSS %.0f MB; off-heap after epoch 1 %.1f MB, after the last %.1f MB%n", (double) r.get("peak_rss_mb"),
