@@ -104,12 +104,12 @@ public final class Benchmark {
         return out;
     }
 
-    /** Test-set inference (the trained network, forward only) with batches of 1000, best of 3 passes. */
+    /** Test-set inference (the trained network, forward only, batches of {@link Inference#BATCH}), best of 3 passes. */
     public static double inferenceImagesPerSecond(Network net, LabeledImages test) {
         double best = 0;
         for (int r = 0; r < 3; r++) {
             long t = System.nanoTime();
-            Inference.probabilities(net, test, 1000);
+            Inference.probabilities(net, test);
             best = Math.max(best, test.size() / ((System.nanoTime() - t) / 1e9));
         }
         return best;

@@ -7,8 +7,6 @@ import nn.model.Network;
 
 /** Runs a network over many images in batches (inference mode: no dropout, running batch-norm statistics); see {@link Inference}. */
 public final class Predictor {
-    public static final int BATCH = Inference.BATCH;
-
     private Predictor() {}
 
     public static Predictions predict(Network net, LabeledImages data) {
@@ -27,10 +25,6 @@ public final class Predictor {
     /** Class probabilities [count, classes] of {@code count} images laid end to end in {@code pixels}. */
     public static float[] probabilities(Network net, float[] pixels, int count) {
         return Inference.probabilities(net, pixels, count);
-    }
-
-    public static float[] probabilities(Network net, float[] pixels, int count, int batch) {
-        return Inference.probabilities(net, pixels, count, batch);
     }
 
     /** Images start..start+n of {@code pixels} in the network's input buffer for n examples. */

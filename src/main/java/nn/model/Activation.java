@@ -13,18 +13,8 @@ public final class Activation implements Layer {
     private BatchBuffers buffers;
     private Tensor x;
 
-    /** Set by Network for a ReLU right before a max-pool, which then rectifies instead (see MaxPool2D). */
-    private boolean deferredToPool;
-    private boolean passedThrough;
-
     public Activation(Nonlinearity fn) {
         this.fn = fn;
-    }
-
-    /** Training passes leave this ReLU to the max-pool that follows it (max and ReLU commute). */
-    void deferToPool(boolean defer) {
-        if (defer && fn != Nonlinearity.RELU) throw new IllegalStateException("only a ReLU can be left to a pool");
-        deferredToPool = defer;
     }
 
     public Nonlinearity fn() {
@@ -46,8 +36,6 @@ public final class Activation implements Layer {
     @Override
     public Tensor forward(Tensor x, boolean training) {
         this.x = x;
-        passedThrough = deferredToPool && training;
-        if (passedThrough) return x;
         buffers.ensure((int) x.shape()[0]);
         Tensor y = buffers.output();
         engine.activate(fn, x, y);                                  // y = f(x)
@@ -56,7 +44,6 @@ public final class Activation implements Layer {
 
     @Override
     public Tensor backward(Tensor delta) {
-        if (passedThrough) return delta;   // the pool already applied ReLU's derivative
         Tensor dx = buffers.inputGrad();
         engine.activateBackward(fn, x, buffers.output(), delta, dx);  // dx = δ ⊙ f'(x)
         return dx;

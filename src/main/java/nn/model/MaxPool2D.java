@@ -15,9 +15,6 @@ public final class MaxPool2D implements Layer {
     private BatchBuffers buffers;
     private Engine.MaxPool pool;
 
-    /** Set by Network when a ReLU comes right before this pool; see {@link #rectify}. */
-    private boolean rectifies;
-
     public MaxPool2D(int size, int stride) {
         if (size < 1 || stride < 1) throw new IllegalArgumentException("pool needs size >= 1 and stride >= 1");
         this.size = size;
@@ -30,17 +27,6 @@ public final class MaxPool2D implements Layer {
 
     public int stride() {
         return stride;
-    }
-
-    /**
-     * Makes training passes compute relu(max(x)) here, and the ReLU before pass its input
-     * through: max and ReLU commute (both keep the first largest value of a window, and a
-     * window whose maximum is not positive gets no gradient either way), and ReLU then runs on
-     * a quarter of the values, fused into the pool. Inference runs both layers as written, so
-     * every layer's output stays what its name says. FastPathTest checks the fused gradients.
-     */
-    void rectify(boolean fused) {
-        rectifies = fused;
     }
 
     @Override
@@ -59,16 +45,25 @@ public final class MaxPool2D implements Layer {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
+        return pool(x, false);
+    }
+
+    /** relu(max(x)): the ReLU right before this pool, applied here to a quarter of the values (see Network). */
+    Tensor forwardRectified(Tensor x) {
+        return pool(x, true);
+    }
+
+    private Tensor pool(Tensor x, boolean rectify) {
         buffers.ensure((int) x.shape()[0]);
         Tensor y = buffers.output();
-        pool.forward(x, y, rectifies && training);                 // y = max over each window (then relu, fused)
+        pool.forward(x, y, rectify);                                // y = max over each window (then relu)
         return y;
     }
 
     @Override
     public Tensor backward(Tensor delta) {
         Tensor dx = buffers.inputGrad();
-        pool.backward(delta, dx);                                   // dx[argmax] = δ
+        pool.backward(delta, dx);                                   // dx[argmax] = δ (times relu'(max) if rectified)
         return dx;
     }
 

@@ -24,6 +24,8 @@ public final class Network {
     private final Engine engine;
     private final List<Shape> shapes = new ArrayList<>();
     private final java.util.Map<Integer, Tensor> inputs = new java.util.HashMap<>();
+    /** reluIntoPool[i]: layer i is a ReLU that the max-pool after it applies (see setFusesReluIntoPool). */
+    private final boolean[] reluIntoPool;
 
     Network(ModelSpec spec, List<Layer> layers, Engine engine, DataType type) {
         this.spec = spec;
@@ -31,6 +33,7 @@ public final class Network {
         this.inputShape = spec.input();
         this.type = type;
         this.engine = engine;
+        this.reluIntoPool = new boolean[layers.size()];
         Shape shape = inputShape;
         for (Layer layer : layers) {
             shape = layer.build(shape, engine, type);
@@ -82,13 +85,17 @@ public final class Network {
         for (Layer layer : layers) layer.setRng(rng);
     }
 
-    /** ReLU followed by max-pool runs as one step in training (see MaxPool2D.rectify); off only to test that. */
+    /**
+     * A ReLU right before a max-pool runs inside the pool, as relu(max(x)): max and ReLU commute
+     * (both keep the first largest value of a window, and a window whose maximum is not positive
+     * gets no gradient either way), and ReLU then runs on a quarter of the values without a pass
+     * of its own. Only forward and backward here fuse them: a layer run on its own (inspection)
+     * still gives its own output. On by default; off only to test that. FastPathTest checks both.
+     */
     void setFusesReluIntoPool(boolean fuse) {
         for (int i = 0; i + 1 < layers.size(); i++) {
-            if (layers.get(i) instanceof Activation a && a.fn() == Nonlinearity.RELU && layers.get(i + 1) instanceof MaxPool2D p) {
-                a.deferToPool(fuse);
-                p.rectify(fuse);
-            }
+            reluIntoPool[i] = fuse && layers.get(i) instanceof Activation a && a.fn() == Nonlinearity.RELU
+                    && layers.get(i + 1) instanceof MaxPool2D;
         }
     }
 
@@ -110,9 +117,7 @@ public final class Network {
 
     /** Class scores (logits) [n, classes]. */
     public Tensor forward(Tensor x, boolean training) {
-        Tensor a = x;
-        for (Layer layer : layers) a = layer.forward(a, training);
-        return a;
+        return forward(x, layer -> training);
     }
 
     /**
@@ -120,8 +125,15 @@ public final class Network {
      * samples another thinned network; batch norm still uses its running statistics.
      */
     public Tensor forwardWithDropout(Tensor x) {
+        return forward(x, layer -> layer instanceof Dropout);
+    }
+
+    private Tensor forward(Tensor x, java.util.function.Predicate<Layer> training) {
         Tensor a = x;
-        for (Layer layer : layers) a = layer.forward(a, layer instanceof Dropout);
+        for (int i = 0; i < layers.size(); i++) {
+            if (reluIntoPool[i]) a = ((MaxPool2D) layers.get(++i)).forwardRectified(a);   // relu, then pool: one step
+            else a = layers.get(i).forward(a, training.test(layers.get(i)));
+        }
         return a;
     }
 
@@ -132,7 +144,10 @@ public final class Network {
     /** Back-propagates dL/d(logits); fills every parameter's gradient and returns dL/dx if asked for. */
     public Tensor backward(Tensor gradLogits) {
         Tensor g = gradLogits;
-        for (int i = layers.size() - 1; i >= 0 && g != null; i--) g = layers.get(i).backward(g);
+        for (int i = layers.size() - 1; i >= 0 && g != null; i--) {
+            g = layers.get(i).backward(g);
+            if (i > 0 && reluIntoPool[i - 1]) i--;   // that pool's backward applied relu' as well
+        }
         return g;
     }
 

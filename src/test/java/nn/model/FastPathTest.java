@@ -163,8 +163,9 @@ class FastPathTest {
         for (int p = 0; p < fused.params().size(); p++) {
             assertClose("d" + fused.params().get(p).name(), fused.params().get(p).grad(), plain.params().get(p).grad(), 0);
         }
-        // Inference runs the layers as written: the ReLU's own output is rectified.
-        fused.forward(xf, false);
+        // Inference fuses them too, to the same numbers.
+        assertClose("inference", fused.forward(xf, false), plain.forward(xp, false), 0);
+        // A layer run on its own gives its own output: the ReLU's is rectified.
         Tensor relu = fused.layers().get(1).forward(fused.layers().get(0).forward(xf, false), false);
         for (int i = 0; i < relu.length; i++) assertEquals(Math.max(0, relu.get(i)), relu.get(i));
     }
