@@ -5,7 +5,7 @@ Usage: compare.py OUT.json ROUND_DIR...
 Each ROUND_DIR holds nn.json (nn bench --json) and torch-mlp.txt / torch-cnn.txt (the reference's
 output, ending in a SUMMARY line). Prints, per workload, the median seconds per epoch of each side
 over the rounds with their range, the median of the per-round ratios (PyTorch / nn: above 1 means
-nn is faster) with its range, and nn's median share of the GEMM peak; writes all of it to OUT.json.
+nn is faster) with its range, and nn's median share of the GEMM peak and inference speed; writes all of it to OUT.json.
 """
 import json
 import os
@@ -35,7 +35,9 @@ def main(out, rounds):
         ratio = [t / n for t, n in zip(torch_s, nn_s)]
         peak = [run[w]["fraction_of_peak"] for run in nn_runs]
         result["workloads"][w] = dict(nn_seconds=spread(nn_s), pytorch_seconds=spread(torch_s), ratio_pytorch_over_nn=spread(ratio),
-                                      nn_fraction_of_peak=spread(peak), nn_test_accuracy=[run[w]["test_accuracy"] for run in nn_runs],
+                                      nn_fraction_of_peak=spread(peak),
+                                      nn_inference_images_per_second=spread([run[w]["inference_images_per_second"] for run in nn_runs]),
+                                      nn_test_accuracy=[run[w]["test_accuracy"] for run in nn_runs],
                                       pytorch_test_accuracy=[t["test_accuracy"] for t in torch_runs],
                                       torch=torch_runs[0]["torch"], torch_blas=torch_runs[0]["blas"], torch_threads=torch_runs[0]["threads"],
                                       torch_openblas_coretype=torch_runs[0].get("openblas_coretype"))
@@ -43,6 +45,8 @@ def main(out, rounds):
         r = result["workloads"][w]
         print(f"{w:5} {fmt(r['nn_seconds']):>18} {fmt(r['pytorch_seconds']):>18} {fmt(r['ratio_pytorch_over_nn']):>20} "
               f"{100 * r['nn_fraction_of_peak']['median']:>15.1f}%")
+    inference = ", ".join(f"{w} {result['workloads'][w]['nn_inference_images_per_second']['median']:,.0f}" for w in ("mlp", "cnn"))
+    print(f"nn inference, images/s (median): {inference}; GEMM peak {statistics.median(r['gemm_peak_gflops'] for r in nn_runs):.1f} GFLOP/s")
     w0 = result["workloads"]["mlp"]
     print(f"PyTorch {w0['torch']} ({w0['torch_blas']}, {w0['torch_threads']} threads); OpenBLAS kernels: "
           f"nn {result['machine']['openblas_coretype']}, PyTorch {w0['torch_openblas_coretype']}")

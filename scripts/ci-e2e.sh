@@ -31,6 +31,19 @@ start=$(date +%s%N); "$nn" --help >/dev/null; ms=$(( ($(date +%s%N) - start) / 1
 echo "nn --help answered in ${ms} ms"
 [ "$ms" -lt 3000 ] || fail "nn --help took ${ms} ms"
 
+step "nn's OpenBLAS runs the kernels this CPU allows (the 0.3.19 build would take a Zen 4 or 5 for an SSE-only Opteron)"
+flags=" $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2) "
+want=""
+if [[ $flags == *" avx512f "* && $flags == *" avx512bw "* && $flags == *" avx512dq "* && $flags == *" avx512vl "* ]]; then want=SkylakeX
+elif [[ $flags == *" avx2 "* && $flags == *" fma "* ]]; then want=Haswell; fi
+if [ -n "$want" ]; then
+  core="$(OPENBLAS_CORETYPE=Barcelona OPENBLAS_VERBOSE=2 "$nn" info 2>&1 | sed -n 's/^Core: //p' | head -n 1)"
+  echo "OpenBLAS core: $core (expected $want)"
+  [ "$core" = "$want" ] || fail "nn's OpenBLAS ran its '$core' kernels on a CPU that allows $want"
+  core="$(NN_OPENBLAS_CORETYPE=Sandybridge OPENBLAS_VERBOSE=2 "$nn" info 2>&1 | sed -n 's/^Core: //p' | head -n 1)"
+  [ "$core" = "Sandybridge" ] || fail "NN_OPENBLAS_CORETYPE=Sandybridge gave '$core'"
+fi
+
 step "serve the mirror on loopback"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 python3 -m http.server "$port" --bind 127.0.0.1 --directory "$mirror_dir" >"$work/http.log" 2>&1 &

@@ -30,7 +30,9 @@ final class InfoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         for (String line : new Versions().getVersion()) out.println(line);
         Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
-        out.printf("backend:     %s, BLAS %s%n", env.get("backend"), env.get("blas.vendor"));
+        String kernels = System.getenv("OPENBLAS_CORETYPE");
+        out.printf("backend:     %s, BLAS %s (kernels: %s)%n", env.get("backend"), env.get("blas.vendor"),
+                kernels != null ? kernels + " from OPENBLAS_CORETYPE" : "chosen by OpenBLAS");
         out.printf("engine:      %s (--engine or $NN_ENGINE; default here: %s)%n", Engines.current().name(), Engines.defaultKind());
         for (String device : devices(env)) out.println("device:      " + device);
         out.printf("threads:     %d (--threads), cores %d; inside ND4J: OpenMP %s, BLAS %s%n",

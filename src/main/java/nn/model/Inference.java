@@ -30,12 +30,13 @@ public final class Inference {
         return probabilities(net, count, batch, (start, n) -> input(net, pixels, start, n));
     }
 
-    /** Class probabilities [size, classes] of a data set's images, made floats one batch at a time. */
+    /** Class probabilities [size, classes] of a data set's images, made floats one batch at a time, as training does. */
     public static float[] probabilities(Network net, LabeledImages images) {
-        float[] pixels = new float[Math.min(BATCH, images.size()) * images.pixelsPerImage()];
+        int[] inOrder = java.util.stream.IntStream.range(0, images.size()).toArray();
         return probabilities(net, images.size(), BATCH, (start, n) -> {
-            images.copyImages(start, n, pixels, 0);
-            return input(net, pixels, 0, n);
+            Tensor x = net.inputBuffer(n);
+            net.engine().gatherRows(images.grey(), images.pixelsPerImage(), inOrder, start, n, x);
+            return x;
         });
     }
 
