@@ -49,7 +49,7 @@ def main(out, rounds):
     print(f"nn inference, images/s (median): {inference}; GEMM peak {statistics.median(r['gemm_peak_gflops'] for r in nn_runs):.1f} GFLOP/s")
     w0 = result["workloads"]["mlp"]
     print(f"PyTorch {w0['torch']} ({w0['torch_blas']}, {w0['torch_threads']} threads); OpenBLAS kernels: "
-          f"nn {result['machine']['openblas_coretype']}, PyTorch {w0['torch_openblas_coretype']}")
+          f"nn {result['machine'].get('openblas_coretype')}, PyTorch {w0['torch_openblas_coretype']}")
     with open(out, "w") as f:
         json.dump(result, f, indent=2)
     print(f"wrote {out}")

@@ -157,7 +157,7 @@ public final class Benchmark {
         m.put("cores", Runtime.getRuntime().availableProcessors());
         m.put("threads", nn.compute.cpu.Team.size());
         // The kernels of nn's OpenBLAS: scripts/nn picks them by the CPU's instruction sets.
-        m.put("openblas_coretype", String.valueOf(System.getenv("OPENBLAS_CORETYPE")));
+        m.put("openblas_coretype", System.getenv("OPENBLAS_CORETYPE"));   // absent: OpenBLAS chose
         m.put("java", System.getProperty("java.version"));
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         return m;

@@ -12,9 +12,9 @@ import nn.random.Rng;
 public final class Inference {
     /**
      * Images per forward pass. Small enough that a CNN's layer outputs stay in the caches between
-     * layers: the test set through the reference CNN took 30.1, 26.9, 31.7 and 33.1 ms per 1,000
-     * images in batches of 64, 128, 250 and 1,000 (docs/benchmarks.md); the MLP runs at over a
-     * million images a second at any of these.
+     * layers: the reference CNN took 30.1, 25.8, 26.9-27.4, 33.2, 31.7 and 33.1 ms per 1,000 test
+     * images in batches of 64, 96, 128, 192, 250 and 1,000 (docs/benchmarks.md; 96 and 128 within
+     * the noise of each other); the MLP runs at over 800,000 images a second in batches of 128.
      */
     public static final int BATCH = 128;
 

@@ -163,8 +163,13 @@ class FastPathTest {
         for (int p = 0; p < fused.params().size(); p++) {
             assertClose("d" + fused.params().get(p).name(), fused.params().get(p).grad(), plain.params().get(p).grad(), 0);
         }
-        // Inference fuses them too, to the same numbers.
+        // Inference fuses them too, to the same numbers, and so does a saliency map's backward pass.
+        fused.setComputesInputGradient(true);
+        plain.setComputesInputGradient(true);
         assertClose("inference", fused.forward(xf, false), plain.forward(xp, false), 0);
+        Tensor seed = Tensor.zeros(type, 7, 6);
+        for (int i = 0; i < 7; i++) seed.set(i * 6 + labels[i], 1);
+        assertClose("dL/dx in inference", fused.backward(seed), plain.backward(seed), 0);
         // A layer run on its own gives its own output: the ReLU's is rectified.
         Tensor relu = fused.layers().get(1).forward(fused.layers().get(0).forward(xf, false), false);
         for (int i = 0; i < relu.length; i++) assertEquals(Math.max(0, relu.get(i)), relu.get(i));

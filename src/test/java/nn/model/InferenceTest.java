@@ -16,7 +16,7 @@ import nn.random.Rng;
 class InferenceTest {
     @Test
     void aDataSetScoresAsItsFloatsDo() throws IOException {
-        LabeledImages images = RealData.test().first(1234);   // batches of 500, 500 and a last one of 234
+        LabeledImages images = RealData.test().first(1234);   // 9 batches of 128 and a last one of 82
         Network net = ModelSpec.of("dense(32),relu").build(DataType.FLOAT, Engines.current());
         net.initialize(new Rng(1));
         assertArrayEquals(Inference.probabilities(net, images.toFloats(), images.size()), Inference.probabilities(net, images));
