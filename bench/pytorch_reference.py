@@ -96,8 +96,9 @@ def main():
             opt.step()
         seconds.append(time.perf_counter() - start)
         print(f"epoch {epoch}: {seconds[-1]:.3f} s", flush=True)
-    kernels = os.environ.get("OPENBLAS_CORETYPE") if blas().startswith("OpenBLAS") else None
-    summary = dict(workload=args.workload, torch=torch.__version__, blas=blas(), threads=torch.get_num_threads(),
+    libraries = blas()
+    kernels = os.environ.get("OPENBLAS_CORETYPE") if libraries.startswith("OpenBLAS") else None
+    summary = dict(workload=args.workload, torch=torch.__version__, blas=libraries, threads=torch.get_num_threads(),
                    openblas_coretype=kernels, epoch_seconds=[round(s, 3) for s in seconds],
                    epoch_seconds_median=round(statistics.median(seconds[1:] or seconds), 3),
                    test_accuracy=accuracy(net, xte, yte))
