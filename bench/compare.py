@@ -48,8 +48,11 @@ def main(out, rounds):
     inference = ", ".join(f"{w} {result['workloads'][w]['nn_inference_images_per_second']['median']:,.0f}" for w in ("mlp", "cnn"))
     print(f"nn inference, images/s (median): {inference}; GEMM peak {statistics.median(r['gemm_peak_gflops'] for r in nn_runs):.1f} GFLOP/s")
     w0 = result["workloads"]["mlp"]
-    print(f"PyTorch {w0['torch']} ({w0['torch_blas']}, {w0['torch_threads']} threads); OpenBLAS kernels: "
-          f"nn {result['machine'].get('openblas_coretype')}, PyTorch {w0['torch_openblas_coretype']}")
+    # None means OpenBLAS chose its kernels itself (nn), or PyTorch's BLAS is not OpenBLAS.
+    kernels = f"nn {result['machine'].get('openblas_coretype') or 'as OpenBLAS chose'}"
+    if w0["torch_blas"].startswith("OpenBLAS"):
+        kernels += f", PyTorch {w0['torch_openblas_coretype'] or 'as OpenBLAS chose'}"
+    print(f"PyTorch {w0['torch']} ({w0['torch_blas']}, {w0['torch_threads']} threads); OpenBLAS kernels: {kernels}")
     with open(out, "w") as f:
         json.dump(result, f, indent=2)
     print(f"wrote {out}")
