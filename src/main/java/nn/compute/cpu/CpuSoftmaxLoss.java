@@ -14,6 +14,8 @@ import nn.compute.Tensor;
  * </pre>
  */
 final class CpuSoftmaxLoss implements Engine.SoftmaxLoss {
+    /** Fewer rows than this per thread cost more to hand over than to do. */
+    private static final int ROWS_PER_PART = 16;
     private final int classes;
     /** Per batch size: the probabilities and the gradient. */
     private record Arrays(Tensor probs, Tensor grad) {}
@@ -30,11 +32,19 @@ final class CpuSoftmaxLoss implements Engine.SoftmaxLoss {
         current = byBatch.computeIfAbsent(n, k -> new Arrays(Tensor.zeros(logits.type(), logits.shape()), Tensor.zeros(logits.type(), logits.shape())));
         Tensor probs = current.probs;
         this.labels = labels;
+        // Rows split over the threads (the exps are most of the cost); the parts' sums are added
+        // in part order, so the same thread count gives the same loss.
+        double[] partLoss = new double[Team.size()];
+        Team.split(n, ROWS_PER_PART, (part, first, last) -> {
+            double sum = 0;
+            for (int i = first; i < last; i++) {
+                int row = i * classes;
+                sum -= logits.get(row + labels[i]) - CpuEngine.softmaxRow(logits, probs, row, classes);   // −log p_y = log Σ exp(z) − z_y
+            }
+            partLoss[part] = sum;
+        });
         double loss = 0;
-        for (int i = 0; i < n; i++) {
-            int row = i * classes;
-            loss -= logits.get(row + labels[i]) - CpuEngine.softmaxRow(logits, probs, row, classes);   // −log p_y = log Σ exp(z) − z_y
-        }
+        for (double l : partLoss) loss += l;
         return loss / n;
     }
 
