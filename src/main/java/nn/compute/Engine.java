@@ -141,10 +141,14 @@ public interface Engine {
 
     /** Max pooling over windows; ties go to the first position of a window. */
     interface MaxPool {
-        /** y = max over each window of x, then ReLU if {@code rectify} (a ReLU right before, fused). */
-        void forward(Tensor x, Tensor y, boolean rectify);
+        /**
+         * y = max over each window of x, then ReLU if {@code rectify} (a ReLU right before, fused).
+         * {@code forBackward}: remember what backward needs (each window's winner); inference,
+         * which never goes back, passes false and may skip that bookkeeping.
+         */
+        void forward(Tensor x, Tensor y, boolean rectify, boolean forBackward);
 
-        /** dx: δ goes to each window's winner (times relu'(max) when the last forward rectified). */
+        /** dx: δ goes to each window's winner (times relu'(max) when the last forward rectified); needs a forward for backward. */
         void backward(Tensor delta, Tensor dx);
     }
 

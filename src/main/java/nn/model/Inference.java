@@ -50,7 +50,7 @@ public final class Inference {
         float[] probs = new float[count * classes];
         for (int start = 0; start < count; start += batch) {
             int n = Math.min(batch, count - start);
-            Tensor logits = net.forward(batches.fill(start, n), false);
+            Tensor logits = net.predict(batches.fill(start, n));
             net.engine().softmax(logits, logits);
             logits.copyTo(0, probs, start * classes, n * classes);
         }

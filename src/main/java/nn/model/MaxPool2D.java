@@ -45,18 +45,18 @@ public final class MaxPool2D implements Layer {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
-        return pool(x, false);
+        return forward(x, false, true);
     }
 
-    /** relu(max(x)): the ReLU right before this pool, applied here to a quarter of the values (see Network). */
-    Tensor forwardRectified(Tensor x) {
-        return pool(x, true);
-    }
-
-    private Tensor pool(Tensor x, boolean rectify) {
+    /**
+     * max(x), or relu(max(x)) when {@code rectify}: the ReLU right before this pool, applied here
+     * to a quarter of the values (see Network). Without {@code forBackward} (inference) no backward
+     * may follow, and the pool need not remember each window's winner.
+     */
+    Tensor forward(Tensor x, boolean rectify, boolean forBackward) {
         buffers.ensure((int) x.shape()[0]);
         Tensor y = buffers.output();
-        pool.forward(x, y, rectify);                                // y = max over each window (then relu)
+        pool.forward(x, y, rectify, forBackward);                   // y = max over each window (then relu)
         return y;
     }
 

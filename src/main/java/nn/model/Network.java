@@ -115,9 +115,14 @@ public final class Network {
         return inputs.computeIfAbsent(n, k -> Tensor.zeros(type, k, inputShape.size()));
     }
 
-    /** Class scores (logits) [n, classes]. */
+    /** Class scores (logits) [n, classes], ready for a backward pass. */
     public Tensor forward(Tensor x, boolean training) {
-        return forward(x, layer -> training);
+        return forward(x, layer -> training, true);
+    }
+
+    /** Class scores for inference only: no backward may follow, so max-pools skip remembering their winners. */
+    public Tensor predict(Tensor x) {
+        return forward(x, layer -> false, false);
     }
 
     /**
@@ -125,14 +130,17 @@ public final class Network {
      * samples another thinned network; batch norm still uses its running statistics.
      */
     public Tensor forwardWithDropout(Tensor x) {
-        return forward(x, layer -> layer instanceof Dropout);
+        return forward(x, layer -> layer instanceof Dropout, false);
     }
 
-    private Tensor forward(Tensor x, java.util.function.Predicate<Layer> training) {
+    private Tensor forward(Tensor x, java.util.function.Predicate<Layer> training, boolean forBackward) {
         Tensor a = x;
         for (int i = 0; i < layers.size(); i++) {
-            if (reluIntoPool[i]) a = ((MaxPool2D) layers.get(++i)).forwardRectified(a);   // relu, then pool: one step
-            else a = layers.get(i).forward(a, training.test(layers.get(i)));
+            boolean rectify = reluIntoPool[i];
+            if (rectify) i++;                                                     // relu, then pool: one step
+            Layer layer = layers.get(i);
+            if (layer instanceof MaxPool2D pool) a = pool.forward(a, rectify, forBackward);
+            else a = layer.forward(a, training.test(layer));
         }
         return a;
     }

@@ -1,6 +1,8 @@
 package nn.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 
@@ -173,6 +175,27 @@ class FastPathTest {
         // A layer run on its own gives its own output: the ReLU's is rectified.
         Tensor relu = fused.layers().get(1).forward(fused.layers().get(0).forward(xf, false), false);
         for (int i = 0; i < relu.length; i++) assertEquals(Math.max(0, relu.get(i)), relu.get(i));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"CPU", "ND4J"})
+    void predictionGivesTheForwardPassesScoresWithoutKeepingWinners(String engineName) {
+        Team.setSize(2);
+        Engine engine = Engines.of(Engines.Kind.valueOf(engineName));
+        // pool(2) after a fused ReLU, pool(2) alone, and a window other than 2x2.
+        ModelSpec spec = new ModelSpec("conv(4,3),relu,pool(2),conv(3,2),pool(2),pool(2,stride=1),dense(6)", new Shape(13, 13, 3), 6);
+        Network net = spec.build(DataType.FLOAT, engine);
+        Rng rng = new Rng(11);
+        net.initialize(rng);
+        Tensor x = net.inputBuffer(9);
+        for (int i = 0; i < x.length; i++) x.set(i, rng.nextGaussian());
+        float[] forward = net.forward(x, false).toFloatArray();
+        assertArrayEquals(forward, net.predict(x).toFloatArray(), "max alone equals max with its winner");
+        if (engine == CPU) {
+            Tensor seed = Tensor.zeros(DataType.FLOAT, 9, 6);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> net.backward(seed));
+            assertEquals("max-pool backward after a forward for inference only", e.getMessage());
+        }
     }
 
     @ParameterizedTest(name = "{0} threads")

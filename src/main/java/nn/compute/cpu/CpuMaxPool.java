@@ -20,6 +20,8 @@ final class CpuMaxPool implements Engine.MaxPool {
     private int[] argmax;
     private Tensor y;
     private boolean rectified;
+    /** Whether the last forward filled argmax (inference skips it where it can). */
+    private boolean winnersKept;
 
     CpuMaxPool(PoolGeometry g) {
         this.size = g.size();
@@ -32,18 +34,21 @@ final class CpuMaxPool implements Engine.MaxPool {
     }
 
     @Override
-    public void forward(Tensor x, Tensor y, boolean rectify) {
+    public void forward(Tensor x, Tensor y, boolean rectify, boolean forBackward) {
         int n = (int) x.shape()[0];
         int[] argmax = argmaxByBatch.computeIfAbsent(n, k -> new int[k * outH * outW * c]);
         this.argmax = argmax;
         this.y = y;
         this.rectified = rectify;
         if (x instanceof Tensor.F32 && y instanceof Tensor.F32) {
+            boolean maxOnly = !forBackward && size == 2 && stride == 2;
+            winnersKept = !maxOnly;
             Team.split(n, 1, (part, first, last) -> {
-                for (int b = first; b < last; b++) forwardFloat(x, y, b);
+                for (int b = first; b < last; b++) forwardFloat(x, y, b, maxOnly);
             });
             return;
         }
+        winnersKept = true;
         Team.split(n, 1, (part, first, last) -> {
             int o = first * outH * outW * c;
             for (int b = first; b < last; b++) {
@@ -75,6 +80,7 @@ final class CpuMaxPool implements Engine.MaxPool {
 
     @Override
     public void backward(Tensor delta, Tensor dx) {
+        if (!winnersKept) throw new IllegalStateException("max-pool backward after a forward for inference only");
         int[] argmax = this.argmax;
         int perImageIn = inH * inW * c, perImageOut = outH * outW * c;
         // Each image's maxima lie in that image, so threads owning whole images never touch the same dx.
@@ -96,11 +102,13 @@ final class CpuMaxPool implements Engine.MaxPool {
     // The float fast paths: the loops above over one image copied into Java arrays (see Scratch);
     // FastPathTest checks that they agree.
 
-    private void forwardFloat(Tensor x, Tensor y, int b) {
+    private void forwardFloat(Tensor x, Tensor y, int b, boolean maxOnly) {
         int inSize = inH * inW * c, outSize = outH * outW * c, base = b * inSize, argBase = b * outSize;
         float[] in = Scratch.floats(0, inSize), out = Scratch.floats(1, outSize);
         x.copyTo(base, in, 0, inSize);
-        if (size == 2 && stride == 2) {
+        if (maxOnly) {
+            maxFloat2x2(in, out);
+        } else if (size == 2 && stride == 2) {
             forwardFloat2x2(in, out, base, argBase);
         } else {
             forwardFloatAnyWindow(in, out, base, argBase);
@@ -130,8 +138,21 @@ final class CpuMaxPool implements Engine.MaxPool {
                     max = Math.max(max, d);
                     wins = e > max ? 1 : 0;
                     best += (i11 + ch - best) * wins;
-                    out[o + ch] = in[best];
+                    out[o + ch] = Math.max(max, e);   // in[best], without waiting for best (2x2 pool: 9.5-10.9 -> 7.3-7.9 µs an image)
                     argmax[argBase + o + ch] = base + best;
+                }
+            }
+        }
+    }
+
+    /** The 2x2 window, stride 2, for inference: the maxima alone (3.2-4.0 µs an image against 9.5-10.9 with winners). */
+    private void maxFloat2x2(float[] in, float[] out) {
+        int rowStep = inW * c;
+        for (int oy = 0; oy < outH; oy++) {
+            for (int ox = 0; ox < outW; ox++) {
+                int o = (oy * outW + ox) * c, i00 = (2 * oy * inW + 2 * ox) * c, i01 = i00 + c, i10 = i00 + rowStep, i11 = i10 + c;
+                for (int ch = 0; ch < c; ch++) {
+                    out[o + ch] = Math.max(Math.max(in[i00 + ch], in[i01 + ch]), Math.max(in[i10 + ch], in[i11 + ch]));
                 }
             }
         }

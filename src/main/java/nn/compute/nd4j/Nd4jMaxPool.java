@@ -38,7 +38,7 @@ final class Nd4jMaxPool implements Engine.MaxPool {
     }
 
     @Override
-    public void forward(Tensor x, Tensor y, boolean rectify) {
+    public void forward(Tensor x, Tensor y, boolean rectify, boolean forBackward) {   // maxpool2d_bp works from x: nothing to skip
         this.x = x;
         this.y = y;
         this.rectified = rectify;
