@@ -52,7 +52,8 @@ def main(out, rounds):
     kernels = f"nn {result['machine'].get('openblas_coretype') or 'as OpenBLAS chose'}"
     if w0["torch_blas"].startswith("OpenBLAS"):
         kernels += f", PyTorch {w0['torch_openblas_coretype'] or 'as OpenBLAS chose'}"
-    print(f"PyTorch {w0['torch']} ({w0['torch_blas']}, {w0['torch_threads']} threads); OpenBLAS kernels: {kernels}")
+    print(f"nn's float products: {result['machine'].get('float_products', 'OpenBLAS')}; PyTorch {w0['torch']} ({w0['torch_blas']}, "
+          f"{w0['torch_threads']} threads); OpenBLAS kernels: {kernels}")
     with open(out, "w") as f:
         json.dump(result, f, indent=2)
     print(f"wrote {out}")

@@ -44,6 +44,13 @@ if [ -n "$want" ]; then
   [ "$core" = "Sandybridge" ] || fail "NN_OPENBLAS_CORETYPE=Sandybridge gave '$core'"
 fi
 
+step "the cpu engine's float products run on oneDNN, whose natives nn ships for x86-64"
+if [ "$(uname -m)" = x86_64 ]; then
+  products="$("$nn" info | sed -n 's/^products: *//p')"
+  echo "products: $products"
+  [[ $products == *"oneDNN 2."* ]] || fail "the float products do not run on oneDNN: '$products'"
+fi
+
 step "serve the mirror on loopback"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 python3 -m http.server "$port" --bind 127.0.0.1 --directory "$mirror_dir" >"$work/http.log" 2>&1 &

@@ -158,6 +158,7 @@ public final class Benchmark {
         m.put("threads", nn.compute.cpu.Team.size());
         // The kernels of nn's OpenBLAS: scripts/nn picks them by the CPU's instruction sets.
         m.put("openblas_coretype", System.getenv("OPENBLAS_CORETYPE"));   // absent: OpenBLAS chose
+        m.put("float_products", nn.compute.cpu.Blas.sgemmLibrary());   // the cpu engine's sgemm
         m.put("java", System.getProperty("java.version"));
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         return m;

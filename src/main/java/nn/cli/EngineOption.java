@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
  */
 final class EngineOption {
     @Option(names = "--engine", paramLabel = "cpu|nd4j", converter = KindConverter.class, completionCandidates = Names.class,
-            description = "The engine: cpu (OpenBLAS and Java loops, the fast path on ND4J's CPU backend) or nd4j "
+            description = "The engine: cpu (oneDNN, OpenBLAS and Java loops, the fast path on ND4J's CPU backend) or nd4j "
                     + "(ND4J operations only, which run on CUDA). Default: $NN_ENGINE, else cpu on the CPU backend and nd4j on CUDA.")
     Engines.Kind kind;
 

@@ -8,7 +8,7 @@ import nn.random.Rng;
  * The arithmetic a network needs, and nothing about networks: layers ({@code nn.model}) and
  * optimisers ({@code nn.train}) are written against this interface, engines implement it.
  * <ul>
- *   <li>{@code cpu} ({@link nn.compute.cpu.CpuEngine}): OpenBLAS with host pointers and Java
+ *   <li>{@code cpu} ({@link nn.compute.cpu.CpuEngine}): oneDNN and OpenBLAS with host pointers and Java
  *       loops over a tensor's memory, split over our own threads; the fast path.</li>
  *   <li>{@code nd4j} ({@link nn.compute.nd4j.Nd4jEngine}): ND4J operations only, so it runs
  *       unchanged on any ND4J backend, CUDA included.</li>

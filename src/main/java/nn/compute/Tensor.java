@@ -15,7 +15,7 @@ import org.nd4j.linalg.indexing.conditions.Conditions;
  * An ND4J array, plus (on the CPU backend) a direct view of its memory.
  *
  * <p>Layers hand tensors to an {@link Engine}, which does the arithmetic: the {@code cpu}
- * engine through the direct view (OpenBLAS with host pointers, Java loops), the {@code nd4j}
+ * engine through the direct view (BLAS with host pointers, Java loops), the {@code nd4j}
  * engine through ND4J operations on {@link #array} only. The element accessors here
  * ({@link #get}, {@link #set}, the bulk copies) are for work outside a training step: filling
  * initial weights, checkpoints, tests, reading probabilities back. On a non-CPU backend

@@ -3,6 +3,10 @@ package nn.compute.cpu;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.bytedeco.dnnl.dnnl_version_t;
+import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas_nolapack;
 
 import nn.compute.Tensor;
@@ -13,8 +17,9 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 
 /**
  * Matrix products ({@code C = α·op(A)·op(B) + β·C}) and vector updates ({@code y += α·x},
- * {@code x *= α}) straight through OpenBLAS's cblas calls (the BLAS that ND4J itself loads),
- * cut into one block per {@link Team} thread.
+ * {@code x *= α}) straight through native calls, cut into one block per {@link Team} thread:
+ * float products through oneDNN's sgemm where nn ships its natives ({@link #sgemm}), the rest
+ * through OpenBLAS's cblas calls (the BLAS that ND4J itself loads).
  *
  * <p>Why not {@code Nd4j.gemm}: on a 64x784x128 product it took 200-230 µs where the same
  * cblas call takes 140-160 µs (ND4J adds a native context and shape checks per call), and a
@@ -34,6 +39,9 @@ public final class Blas {
     /** Arrays made once per shape: ones (part -1) and the partial sums of thread `part`. */
     private record Shape(org.nd4j.linalg.api.buffer.DataType type, int rows, int cols, int part) {}
     private static final Map<Shape, Tensor> cache = new HashMap<>();
+
+    /** Whether float products go to oneDNN (see {@link #sgemm}). */
+    static final boolean ONEDNN = loadOneDnn();
 
     static {
         // The natives run single-threaded: parallelism is the Team's (see there why).
@@ -104,11 +112,11 @@ public final class Blas {
     static void gemmInner(Tensor a, boolean transA, int lda, int aFrom, Tensor b, int ldb, int bFrom, int k, int m, int n,
                           Tensor c, double beta) {
         long offA = transA ? (long) aFrom * lda : aFrom, offB = (long) bFrom * ldb;
-        int ta = transA ? CblasTrans : CblasNoTrans;
         if (c instanceof Tensor.F32) {
-            openblas_nolapack.cblas_sgemm(CblasRowMajor, ta, CblasNoTrans, m, n, k, 1f, a.floats(offA), lda, b.floats(offB), ldb, (float) beta, c.floats(0), n);
+            sgemm(transA, false, m, n, k, 1f, a.floats(offA), lda, b.floats(offB), ldb, (float) beta, c.floats(0), n);
         } else {
-            openblas_nolapack.cblas_dgemm(CblasRowMajor, ta, CblasNoTrans, m, n, k, 1, a.doubles(offA), lda, b.doubles(offB), ldb, beta, c.doubles(0), n);
+            openblas_nolapack.cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, CblasNoTrans, m, n, k, 1, a.doubles(offA), lda,
+                    b.doubles(offB), ldb, beta, c.doubles(0), n);
         }
     }
 
@@ -128,14 +136,61 @@ public final class Blas {
         Team.split(count, 8, (part, first, last) -> {
             for (int i = first; i < last; i++) {
                 if (c instanceof Tensor.F32) {
-                    openblas_nolapack.cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, (float) alpha, a.floats((long) i * sizeA), lda,
-                            b.floats((long) i * sizeB), ldb, 0f, c.floats((long) i * sizeC), n);
+                    sgemm(transA, transB, m, n, k, (float) alpha, a.floats((long) i * sizeA), lda, b.floats((long) i * sizeB), ldb, 0f,
+                            c.floats((long) i * sizeC), n);
                 } else {
                     openblas_nolapack.cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, alpha, a.doubles((long) i * sizeA), lda,
                             b.doubles((long) i * sizeB), ldb, 0, c.doubles((long) i * sizeC), n);
                 }
             }
         });
+    }
+
+    /**
+     * Single precision C = α·op(A)·op(B) + β·C, all row-major with leading dimensions lda, ldb,
+     * ldc: the one place float products are computed. oneDNN's sgemm where its natives load (nn
+     * ships them for x86-64), else OpenBLAS's, the reference it is tested against (BlasTest).
+     * An empty inner dimension (k = 0) goes to OpenBLAS too: oneDNN leaves C as it was there,
+     * where BLAS defines C = β·C.
+     */
+    static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, FloatPointer a, int lda,
+                      FloatPointer b, int ldb, float beta, FloatPointer c, int ldc) {
+        if (ONEDNN && k > 0) sgemmOneDnn(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        else sgemmOpenBlas(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /** The reference: OpenBLAS's cblas_sgemm. */
+    static void sgemmOpenBlas(boolean transA, boolean transB, int m, int n, int k, float alpha, FloatPointer a, int lda,
+                              FloatPointer b, int ldb, float beta, FloatPointer c, int ldc) {
+        openblas_nolapack.cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k,
+                alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /**
+     * oneDNN's dnnl_sgemm (row-major, like the calls above): on the reference workloads' shapes,
+     * one thread, 1.0-1.75x OpenBLAS 0.3.19's speed, with AVX-512 kernels and with AVX2 ones (docs/benchmarks.md).
+     */
+    static void sgemmOneDnn(boolean transA, boolean transB, int m, int n, int k, float alpha, FloatPointer a, int lda,
+                            FloatPointer b, int ldb, float beta, FloatPointer c, int ldc) {
+        int status = dnnl.dnnl_sgemm(transA ? (byte) 'T' : (byte) 'N', transB ? (byte) 'T' : (byte) 'N', m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        if (status != dnnl.dnnl_success) throw new IllegalStateException("oneDNN sgemm failed with status " + status);
+    }
+
+    /** The library that computes float products, for reports: "oneDNN 2.5.2" or "OpenBLAS". */
+    public static String sgemmLibrary() {
+        if (!ONEDNN) return "OpenBLAS";
+        dnnl_version_t v = dnnl.dnnl_version();
+        return "oneDNN " + v.major() + "." + v.minor() + "." + v.patch();
+    }
+
+    /** Whether oneDNN's natives load here; where they do not (no build for the platform), OpenBLAS computes. */
+    private static boolean loadOneDnn() {
+        try {
+            Loader.load(dnnl.class);
+            return true;
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
+            return false;
+        }
     }
 
     /**
@@ -210,13 +265,11 @@ public final class Blas {
         void multiply(int r0, int r1, int c0, int c1, int k0, int k1, Tensor out, long offOut, double outBeta) {
             long offA = transA ? (long) k0 * lda + r0 : (long) r0 * lda + k0;
             long offB = transB ? (long) c0 * ldb + k0 : (long) k0 * ldb + c0;
-            int ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans;
             int m = r1 - r0, n = c1 - c0, k = k1 - k0;
             if (c instanceof Tensor.F32) {
-                openblas_nolapack.cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, (float) alpha,
-                        a.floats(offA), lda, b.floats(offB), ldb, (float) outBeta, out.floats(offOut), ldc);
+                sgemm(transA, transB, m, n, k, (float) alpha, a.floats(offA), lda, b.floats(offB), ldb, (float) outBeta, out.floats(offOut), ldc);
             } else {
-                openblas_nolapack.cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, alpha,
+                openblas_nolapack.cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k, alpha,
                         a.doubles(offA), lda, b.doubles(offB), ldb, outBeta, out.doubles(offOut), ldc);
             }
         }

@@ -13,7 +13,7 @@ import nn.data.LabeledImages;
 import nn.random.Rng;
 
 /**
- * The CPU fast path: matrix products and vector updates straight through OpenBLAS with host
+ * The CPU fast path: matrix products and vector updates straight through oneDNN and OpenBLAS with host
  * pointers ({@link Blas}), everything else as Java loops over a tensor's memory, each kernel
  * split over our own threads ({@link Team}). In ND4J 1.0.0-M2.1 each INDArray method costs
  * 15-90 µs of JNI and allocation overhead, while a Java loop over 8,192 floats takes a few µs.
@@ -31,7 +31,7 @@ public final class CpuEngine implements Engine {
         return "cpu";
     }
 
-    /** Our own threads (see {@link Team}); the natives (OpenBLAS, ND4J's pool) run single-threaded under them. */
+    /** Our own threads (see {@link Team}); the natives (oneDNN, OpenBLAS, ND4J's pool) run single-threaded under them. */
     @Override
     public void useThreads(int threads) {
         Team.setSize(threads);

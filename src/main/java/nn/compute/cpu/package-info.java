@@ -1,5 +1,5 @@
 /**
- * The {@code cpu} engine: OpenBLAS called with host pointers ({@link nn.compute.cpu.Blas}),
+ * The {@code cpu} engine: oneDNN and OpenBLAS called with host pointers ({@link nn.compute.cpu.Blas}),
  * Java loops over a tensor's memory (vectorised on Java-array copies, {@link nn.compute.cpu.Scratch}),
  * split over our own threads ({@link nn.compute.cpu.Team}). Each kernel keeps its plain
  * float64 loops, the reference the gradient checks use, right above its fast float path.

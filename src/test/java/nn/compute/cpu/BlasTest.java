@@ -1,11 +1,14 @@
 package nn.compute.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -79,6 +82,46 @@ class BlasTest {
                 assertEquals(want, c.get(i * n + j), tolerance * (1 + scale), "C[" + i + "," + j + "]");
             }
         }
+    }
+
+    /** nn ships oneDNN's natives for x86-64: there float products must run on it, not fall back to OpenBLAS unnoticed. */
+    @Test
+    void floatProductsRunOnOneDnnOnX86() {
+        String arch = System.getProperty("os.arch");
+        assumeTrue(arch.equals("amd64") || arch.equals("x86_64"), "oneDNN's natives ship for x86-64 only");
+        assertTrue(Blas.ONEDNN, "oneDNN's natives did not load");
+        assertTrue(Blas.sgemmLibrary().startsWith("oneDNN 2."), Blas.sgemmLibrary());
+    }
+
+    /** The reference workloads' products (per thread) and small odd ones, each transpose combination, with β 0 and 1. */
+    static List<Arguments> subMatrixProducts() {
+        int[][] shapes = {{64, 64, 784}, {392, 128, 64}, {512, 50, 500}, {50, 500, 512}, {512, 500, 50}, {10368, 20, 25}, {25, 20, 10368},
+                          {3, 5, 7}, {17, 1, 9}, {6, 4, 1}, {5, 3, 0}, {0, 4, 6}};
+        List<Arguments> out = new ArrayList<>();
+        for (int[] s : shapes) {
+            for (int flags = 0; flags < 8; flags++) out.add(Arguments.of(s[0], s[1], s[2], (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0 ? 1f : 0f));
+        }
+        return out;
+    }
+
+    /**
+     * The fast path against its reference: sgemm (oneDNN's) gives OpenBLAS's product, on
+     * sub-matrices (operands at an offset, leading dimensions wider than the rows) as the conv
+     * blocks use them, to float rounding; with an empty inner dimension, C = β·C as BLAS defines it.
+     */
+    @ParameterizedTest(name = "{0}x{1}x{2} transA={3} transB={4} beta={5}")
+    @MethodSource("subMatrixProducts")
+    void oneDnnSgemmAgreesWithOpenBlas(int m, int n, int k, boolean transA, boolean transB, float beta) {
+        assumeTrue(Blas.ONEDNN, "no oneDNN on this platform");
+        Rng rng = new Rng(m * 131L + n * 17L + k);
+        int lda = (transA ? m : k) + 3, ldb = (transB ? k : n) + 5, ldc = n + 2, offA = 7, offB = 2, offC = 11;
+        Tensor a = random(DataType.FLOAT, rng, 1, offA + (long) (transA ? k : m) * lda);
+        Tensor b = random(DataType.FLOAT, rng, 1, offB + (long) (transB ? n : k) * ldb);
+        Tensor want = random(DataType.FLOAT, rng, 1, offC + (long) m * ldc), got = Tensor.zeros(DataType.FLOAT, 1, want.length);
+        got.copyFrom(want, 0, 0, want.length);
+        Blas.sgemmOpenBlas(transA, transB, m, n, k, 0.5f, a.floats(offA), lda, b.floats(offB), ldb, beta, want.floats(offC), ldc);
+        Blas.sgemm(transA, transB, m, n, k, 0.5f, a.floats(offA), lda, b.floats(offB), ldb, beta, got.floats(offC), ldc);
+        for (int i = 0; i < want.length; i++) assertEquals(want.get(i), got.get(i), 1e-5 * Math.sqrt(k) * (1 + Math.abs(want.get(i))), "C at " + i);
     }
 
     /** The same on both engines (the nd4j engine's through ND4J ops): the definitions hold for each. */
