@@ -22,11 +22,12 @@ public final class Versions implements CommandLine.IVersionProvider {
         return PROPERTIES.getProperty("nd4jBackend", "?") + ":" + PROPERTIES.getProperty("nd4jClassifier", "?");
     }
 
-    /** For reports: nn, ND4J (with its natives) and Java. */
+    /** For reports: nn, ND4J (with its natives), the cpu engine's product library, Java and threads. */
     public static java.util.Map<String, String> asMap() {
         java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
         m.put("nn", nn());
         m.put("nd4j", nd4j() + " " + nd4jArtifact());
+        m.put("float_products", nn.compute.cpu.Blas.sgemmLibrary());
         m.put("java", System.getProperty("java.version"));
         m.put("threads", String.valueOf(nn.compute.cpu.Team.size()));
         return m;

@@ -101,6 +101,14 @@ class TrainCommandTest {
     }
 
     @Test
+    void theReportRecordsWhatComputedIt() throws Exception {
+        assertEquals(0, train("--limit", "500", "--epochs", "1").code());
+        JsonObject versions = json(dir.resolve("runs/latest/report.json")).getAsJsonObject("versions");
+        assertEquals(nn.compute.cpu.Blas.sgemmLibrary(), versions.get("float_products").getAsString());
+        for (String key : new String[] {"nn", "nd4j", "java", "threads"}) assertTrue(versions.has(key), key);
+    }
+
+    @Test
     void theReportNamesTheEpochThatBestCkptReallyHolds() throws Exception {
         assertEquals(0, train("--limit", "1000", "--epochs", "2", "--keep", "1").code());
         Path run = dir.resolve("runs/latest");
