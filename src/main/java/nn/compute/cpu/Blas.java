@@ -112,12 +112,7 @@ public final class Blas {
     static void gemmInner(Tensor a, boolean transA, int lda, int aFrom, Tensor b, int ldb, int bFrom, int k, int m, int n,
                           Tensor c, double beta) {
         long offA = transA ? (long) aFrom * lda : aFrom, offB = (long) bFrom * ldb;
-        if (c instanceof Tensor.F32) {
-            sgemm(transA, false, m, n, k, 1f, a.floats(offA), lda, b.floats(offB), ldb, (float) beta, c.floats(0), n);
-        } else {
-            openblas_nolapack.cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, CblasNoTrans, m, n, k, 1, a.doubles(offA), lda,
-                    b.doubles(offB), ldb, beta, c.doubles(0), n);
-        }
+        product(transA, false, m, n, k, 1, a, offA, lda, b, offB, ldb, beta, c, 0, n);
     }
 
     /**
@@ -131,19 +126,26 @@ public final class Blas {
                 || a.type() != c.type() || b.type() != c.type()) {
             throw new IllegalArgumentException("batched gemm operands do not hold " + count + " products of " + m + "x" + k + " times " + k + "x" + n);
         }
-        int ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans;
         int lda = transA ? m : k, ldb = transB ? k : n;
         Team.split(count, 8, (part, first, last) -> {
             for (int i = first; i < last; i++) {
-                if (c instanceof Tensor.F32) {
-                    sgemm(transA, transB, m, n, k, (float) alpha, a.floats((long) i * sizeA), lda, b.floats((long) i * sizeB), ldb, 0f,
-                            c.floats((long) i * sizeC), n);
-                } else {
-                    openblas_nolapack.cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, alpha, a.doubles((long) i * sizeA), lda,
-                            b.doubles((long) i * sizeB), ldb, 0, c.doubles((long) i * sizeC), n);
-                }
+                product(transA, transB, m, n, k, alpha, a, (long) i * sizeA, lda, b, (long) i * sizeB, ldb, 0, c, (long) i * sizeC, n);
             }
         });
+    }
+
+    /**
+     * C = α·op(A)·op(B) + β·C with each operand starting at an offset into its tensor (row-major,
+     * leading dimensions lda, ldb, ldc): {@link #sgemm} for float tensors, OpenBLAS's dgemm for double ones.
+     */
+    private static void product(boolean transA, boolean transB, int m, int n, int k, double alpha, Tensor a, long offA, int lda,
+                                Tensor b, long offB, int ldb, double beta, Tensor c, long offC, int ldc) {
+        if (c instanceof Tensor.F32) {
+            sgemm(transA, transB, m, n, k, (float) alpha, a.floats(offA), lda, b.floats(offB), ldb, (float) beta, c.floats(offC), ldc);
+        } else {
+            openblas_nolapack.cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k,
+                    alpha, a.doubles(offA), lda, b.doubles(offB), ldb, beta, c.doubles(offC), ldc);
+        }
     }
 
     /**
@@ -265,13 +267,7 @@ public final class Blas {
         void multiply(int r0, int r1, int c0, int c1, int k0, int k1, Tensor out, long offOut, double outBeta) {
             long offA = transA ? (long) k0 * lda + r0 : (long) r0 * lda + k0;
             long offB = transB ? (long) c0 * ldb + k0 : (long) k0 * ldb + c0;
-            int m = r1 - r0, n = c1 - c0, k = k1 - k0;
-            if (c instanceof Tensor.F32) {
-                sgemm(transA, transB, m, n, k, (float) alpha, a.floats(offA), lda, b.floats(offB), ldb, (float) outBeta, out.floats(offOut), ldc);
-            } else {
-                openblas_nolapack.cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k, alpha,
-                        a.doubles(offA), lda, b.doubles(offB), ldb, outBeta, out.doubles(offOut), ldc);
-            }
+            product(transA, transB, r1 - r0, c1 - c0, k1 - k0, alpha, a, offA, lda, b, offB, ldb, outBeta, out, offOut, ldc);
         }
     }
 }
