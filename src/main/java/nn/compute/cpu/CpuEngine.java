@@ -407,13 +407,16 @@ public final class CpuEngine implements Engine {
 
     @Override
     public void gatherRows(byte[] grey, int rowLength, int[] order, int from, int n, Tensor x) {
-        // Each thread copies the rows it will multiply first, so they are already in its cache.
+        // Each thread gathers the rows it will multiply first, so they are already in its cache:
+        // their bytes first, with bulk copies (whose loads of rows scattered over the data set
+        // overlap, where a converting loop waits for each), then one conversion and one copy out.
         Team.split(n, 8, (part, first, last) -> {
-            float[] row = Scratch.floats(0, rowLength);
-            for (int i = first; i < last; i++) {
-                LabeledImages.toUnit(grey, order[from + i] * rowLength, row, 0, rowLength);
-                x.copyFrom(row, 0, i * rowLength, rowLength);
-            }
+            int size = (last - first) * rowLength;
+            byte[] bytes = Scratch.bytes(size);
+            for (int i = first; i < last; i++) System.arraycopy(grey, order[from + i] * rowLength, bytes, (i - first) * rowLength, rowLength);
+            float[] rows = Scratch.floats(0, size);
+            LabeledImages.toUnit(bytes, 0, rows, 0, size);
+            x.copyFrom(rows, 0, first * rowLength, size);
         });
     }
 

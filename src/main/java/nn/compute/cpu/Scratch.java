@@ -17,6 +17,7 @@ package nn.compute.cpu;
 final class Scratch {
     private static final int SLOTS = 4;
     private static final ThreadLocal<float[][]> ARRAYS = ThreadLocal.withInitial(() -> new float[SLOTS][0]);
+    private static final ThreadLocal<byte[][]> BYTES = ThreadLocal.withInitial(() -> new byte[1][0]);
 
     private Scratch() {}
 
@@ -25,5 +26,12 @@ final class Scratch {
         float[][] mine = ARRAYS.get();
         if (mine[slot].length < length) mine[slot] = new float[length];
         return mine[slot];
+    }
+
+    /** This thread's byte array, at least {@code length} long; contents undefined. */
+    static byte[] bytes(int length) {
+        byte[][] mine = BYTES.get();
+        if (mine[0].length < length) mine[0] = new byte[length];
+        return mine[0];
     }
 }
