@@ -14,13 +14,14 @@ import nn.random.Rng;
 
 /**
  * The CPU fast path: matrix products and vector updates straight through oneDNN and OpenBLAS with host
- * pointers ({@link Blas}), everything else as Java loops over a tensor's memory, each kernel
+ * pointers ({@link Blas}), float convolutions and max-pools as oneDNN primitives ({@link OneDnnConv2d},
+ * {@link OneDnnMaxPool}) where nn ships oneDNN, everything else as Java loops over a tensor's memory, each kernel
  * split over our own threads ({@link Team}). In ND4J 1.0.0-M2.1 each INDArray method costs
  * 15-90 µs of JNI and allocation overhead, while a Java loop over 8,192 floats takes a few µs.
  *
  * <p>Each primitive has its plain loop, the <em>reference</em>, which double tensors (the
  * gradient checks) always take; float tensors take the fast path right below it where there is
- * one, and FastPathTest holds the two equal.
+ * one, and FastPathTest holds the two equal (the oneDNN layers: OneDnnConv2dTest, OneDnnMaxPoolTest).
  */
 public final class CpuEngine implements Engine {
     /** Element-wise loops hand a thread at least this many values (fewer cost more to hand over than to do). */
@@ -424,12 +425,12 @@ public final class CpuEngine implements Engine {
 
     @Override
     public Conv2d conv2d(ConvGeometry geometry, DataType type) {
-        return new CpuConv2d(geometry, type);
+        return type == DataType.FLOAT && Blas.ONEDNN ? new OneDnnConv2d(geometry) : new CpuConv2d(geometry, type);
     }
 
     @Override
     public MaxPool maxPool(PoolGeometry geometry, DataType type) {
-        return new CpuMaxPool(geometry);
+        return type == DataType.FLOAT && Blas.ONEDNN ? new OneDnnMaxPool(geometry) : new CpuMaxPool(geometry);
     }
 
     @Override
