@@ -23,7 +23,9 @@ import nn.compute.Tensor;
  *              dcols = δ·Wᵀ, then each row is added back onto the pixels it came from (col2im)
  * </pre>
  * One large GEMM keeps BLAS near its peak, where a loop of small per-image products would not.
- * Double tensors take the plain path (the reference); float tensors the blocked fast path below it.
+ * Double tensors take the plain path (the reference); float tensors the blocked fast path below it
+ * where nn ships no oneDNN (ARM): elsewhere float convolutions go to {@link OneDnnConv2d}, which
+ * OneDnnConv2dTest holds to this class.
  */
 final class CpuConv2d implements Engine.Conv2d {
     private final int filters, kernel, stride, padding;

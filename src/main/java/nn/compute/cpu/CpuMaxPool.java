@@ -11,7 +11,8 @@ import nn.compute.Tensor;
  * Max pooling. Forward remembers where each maximum came from, so backward is a scatter: the
  * gradient goes to the winning input, nothing to the others. (ND4J's maxpool2d_bp recomputes the
  * argmax and was as slow as a whole conv backward.) Double tensors take the plain loops (the
- * reference), float tensors the fast paths below them.
+ * reference), float tensors the fast paths below them where nn ships no oneDNN (ARM): elsewhere
+ * float pools go to {@link OneDnnMaxPool}, which OneDnnMaxPoolTest holds to this class.
  */
 final class CpuMaxPool implements Engine.MaxPool {
     private final int size, stride, inH, inW, c, outH, outW;

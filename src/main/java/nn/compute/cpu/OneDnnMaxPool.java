@@ -26,7 +26,8 @@ import nn.compute.Tensor;
  * time: a 24x24x20 image's 2x2 pool with its winners took 0.9 µs (1.7 backward), the Java loop,
  * which C2 leaves scalar, 7; the CNN trained 12% faster (docs/benchmarks.md, 2026-12-03).
  *
- * <p>Forward keeps each window's winner in oneDNN's workspace (a byte per output); backward
+ * <p>Forward keeps each window's winner in oneDNN's workspace (a byte per output, for windows
+ * under 256 values); backward
  * sends δ there. The fused ReLU is a post-op of the forward pool, and its derivative
  * (δ where y > 0) an eltwise backward primitive before the backward pool. Each {@link Team}
  * thread runs its own images with primitives of its own, as single-threaded oneDNN calls.
@@ -34,6 +35,8 @@ import nn.compute.Tensor;
 final class OneDnnMaxPool implements Engine.MaxPool {
     private final PoolGeometry g;
     private final int inSize, outSize;
+    /** The workspace's bytes per image: a window's winner per output (a byte for windows under 256 values). */
+    private final long winnerBytes;
     /** Per thread part and number of images: that part's primitives and memory handles. */
     private final Map<Long, Slice> slices = new HashMap<>();
     /** Per batch size: the winners (workspace) and the rectified δ. */
@@ -47,6 +50,15 @@ final class OneDnnMaxPool implements Engine.MaxPool {
         this.g = g;
         this.inSize = g.inH() * g.inW() * g.channels();
         this.outSize = g.outH() * g.outW() * g.channels();
+        this.winnerBytes = new pooling_forward.primitive_desc(pool(dnnl.prop_kind.forward_training, 1), OneDnn.ownScratchpad(), OneDnn.CPU)
+                .workspace_desc().get_size();
+    }
+
+    /** The forward pool of {@code images} images, for training (keeping the winners) or inference. */
+    private pooling_forward.desc pool(dnnl.prop_kind kind, int images) {
+        long[] strides = {g.stride(), g.stride()}, window = {g.size(), g.size()}, noPadding = {0, 0};
+        return new pooling_forward.desc(kind, dnnl.algorithm.pooling_max, OneDnn.nhwc(images, g.inH(), g.inW(), g.channels()),
+                OneDnn.nhwc(images, g.outH(), g.outW(), g.channels()), strides, window, noPadding, noPadding);
     }
 
     @Override
@@ -55,14 +67,14 @@ final class OneDnnMaxPool implements Engine.MaxPool {
         this.y = y;
         this.rectified = rectify;
         this.winnersKept = forBackward;
-        BytePointer ws = forBackward ? workspaces.computeIfAbsent(n, k -> new BytePointer((long) k * outSize)) : null;
+        BytePointer ws = forBackward ? workspaces.computeIfAbsent(n, k -> new BytePointer(k * winnerBytes)) : null;
         this.workspace = ws;
         Team.split(n, 1, (part, first, last) -> {
             Slice s = slice(part, last - first);
             OneDnn.point(s.src, x, (long) first * inSize);
             OneDnn.point(s.dst, y, (long) first * outSize);
             if (forBackward) {
-                OneDnn.point(s.workspace, ws, (long) first * outSize);
+                OneDnn.point(s.workspace, ws, first * winnerBytes);
                 s.run(rectify ? s.trainRectified : s.train);
             } else {
                 s.run(rectify ? s.inferRectified : s.infer);
@@ -78,7 +90,7 @@ final class OneDnnMaxPool implements Engine.MaxPool {
         BytePointer ws = workspace;
         Team.split(n, 1, (part, first, last) -> {
             Slice s = slice(part, last - first);
-            OneDnn.point(s.workspace, ws, (long) first * outSize);
+            OneDnn.point(s.workspace, ws, first * winnerBytes);
             OneDnn.point(s.diffSrc, dx, (long) first * inSize);
             OneDnn.point(s.diffDst, delta, (long) first * outSize);
             if (rectified) {   // δ · relu'(y), then as if not rectified
@@ -104,16 +116,13 @@ final class OneDnnMaxPool implements Engine.MaxPool {
 
         Slice(int images) {
             memory.desc in = OneDnn.nhwc(images, g.inH(), g.inW(), g.channels()), out = OneDnn.nhwc(images, g.outH(), g.outW(), g.channels());
-            long[] strides = {g.stride(), g.stride()}, window = {g.size(), g.size()}, noPadding = {0, 0};
-            pooling_forward.desc training = new pooling_forward.desc(dnnl.prop_kind.forward_training, dnnl.algorithm.pooling_max, in, out, strides, window, noPadding, noPadding);
-            pooling_forward.desc inference = new pooling_forward.desc(dnnl.prop_kind.forward_inference, dnnl.algorithm.pooling_max, in, out, strides, window, noPadding, noPadding);
+            pooling_forward.desc training = pool(dnnl.prop_kind.forward_training, images), inference = pool(dnnl.prop_kind.forward_inference, images);
             primitive_attr plain = OneDnn.ownScratchpad(), relu = OneDnn.ownScratchpad();
             post_ops then = new post_ops();
             then.append_eltwise(1f, dnnl.algorithm.eltwise_relu, 0f, 0f);
             relu.set_post_ops(then);
             pooling_forward.primitive_desc trainPd = new pooling_forward.primitive_desc(training, plain, OneDnn.CPU);
-            long bytes = trainPd.workspace_desc().get_size();
-            if (bytes != (long) images * outSize) throw new IllegalStateException("oneDNN's max-pool workspace is " + bytes + " bytes, not one per output");
+            if (trainPd.workspace_desc().get_size() != images * winnerBytes) throw new IllegalStateException("oneDNN's max-pool workspace is not per image");
 
             src = OneDnn.unbound(in);
             dst = OneDnn.unbound(out);
@@ -125,6 +134,7 @@ final class OneDnnMaxPool implements Engine.MaxPool {
             trainRectified = forward(new pooling_forward.primitive_desc(training, relu, OneDnn.CPU)).with(dnnl.DNNL_ARG_WORKSPACE, workspace);
             infer = forward(new pooling_forward.primitive_desc(inference, plain, OneDnn.CPU));
             inferRectified = forward(new pooling_forward.primitive_desc(inference, relu, OneDnn.CPU));
+            long[] strides = {g.stride(), g.stride()}, window = {g.size(), g.size()}, noPadding = {0, 0};
             back = new OneDnn.Step(new pooling_backward.primitive_desc(new pooling_backward.desc(dnnl.algorithm.pooling_max, in, out, strides, window, noPadding, noPadding),
                     OneDnn.ownScratchpad(), OneDnn.CPU, trainPd), pooling_backward::new)
                     .with(dnnl.DNNL_ARG_DIFF_DST, diffDst).with(dnnl.DNNL_ARG_WORKSPACE, workspace).with(dnnl.DNNL_ARG_DIFF_SRC, diffSrc);

@@ -29,14 +29,24 @@ class OneDnnMaxPoolTest {
     @ParameterizedTest(name = "{0}x{0} windows {1} apart, {2} threads, {3} images")
     @CsvSource({"2,2,1,7", "2,2,2,7", "2,2,3,64", "3,2,2,5", "3,1,2,5", "2,1,1,4"})
     void agreesWithTheJavaLoops(int size, int stride, int threads, int images) {
-        assumeTrue(Blas.ONEDNN, "oneDNN's natives load on this platform");
         Team.setSize(threads);
-        PoolGeometry g = new PoolGeometry(12, 10, 6, size, stride);
+        assertAgrees(new PoolGeometry(12, 10, 6, size, stride), images);
+    }
+
+    /** oneDNN keeps a winner in a byte up to 255 values a window, in 4 bytes above. */
+    @Test
+    void windowsOf256ValuesKeepTheirWinnersToo() {
+        Team.setSize(2);
+        assertAgrees(new PoolGeometry(17, 16, 3, 16, 1), 5);
+    }
+
+    private static void assertAgrees(PoolGeometry g, int images) {
+        assumeTrue(Blas.ONEDNN, "oneDNN's natives load on this platform");
         Rng rng = new Rng(5);
         Tensor x = random(rng, images, g.inH() * g.inW() * g.channels());
         Tensor delta = random(rng, images, g.outH() * g.outW() * g.channels());
         // Overlapping windows add two gradients onto one pixel, possibly in another order.
-        float tolerance = stride < size ? 1e-6f : 0;
+        float tolerance = g.stride() < g.size() ? 1e-6f : 0;
         for (boolean rectify : new boolean[] {false, true}) {
             CpuMaxPool java = new CpuMaxPool(g);
             OneDnnMaxPool oneDnn = new OneDnnMaxPool(g);
