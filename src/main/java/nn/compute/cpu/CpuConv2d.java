@@ -163,8 +163,8 @@ final class CpuConv2d implements Engine.Conv2d {
     // im2col and the products. cols is never kept whole (for the second LeNet conv it would be
     // 8 MB per batch, written to memory in forward and read back in backward): backward runs
     // im2col again on the layer's input, which is smaller than its cols by k·k. The pixel
-    // shuffling runs over one image copied into Java arrays (see Scratch). FastPathTest checks
-    // this path against the plain one.
+    // shuffling runs over one image copied into Java arrays (see Scratch). OneDnnConv2dTest checks
+    // this path against the plain one (and FastPathTest where nn ships no oneDNN).
 
     /** The last input (forward's x), which backward turns into cols again. */
     private Tensor input;

@@ -101,7 +101,7 @@ final class CpuMaxPool implements Engine.MaxPool {
     }
 
     // The float fast paths: the loops above over one image copied into Java arrays (see Scratch);
-    // FastPathTest checks that they agree.
+    // OneDnnMaxPoolTest checks that they agree (and FastPathTest where nn ships no oneDNN).
 
     private void forwardFloat(Tensor x, Tensor y, int b, boolean maxOnly) {
         int inSize = inH * inW * c, outSize = outH * outW * c, base = b * inSize, argBase = b * outSize;

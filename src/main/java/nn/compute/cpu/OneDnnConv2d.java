@@ -19,9 +19,10 @@ import nn.compute.Tensor;
 /**
  * Float 2-D convolution through oneDNN's direct convolution primitives, where nn ships oneDNN's
  * natives ({@link Blas#ONEDNN}); {@link CpuConv2d} (im2col and products) is the reference it is
- * tested against, and the float path elsewhere. oneDNN's kernels read the receptive fields in
- * place instead of copying them out (im2col) first: on the LeNet layers, 32 images on one
- * thread, forward 173 µs against 305 (first layer) and 518 against 599 (second), the second's
+ * tested against, and the float path elsewhere. oneDNN's forward and weight-gradient kernels read
+ * the receptive fields in place instead of copying them out (im2col) first; its data gradient is
+ * gemm-based, as nn's is, and ran fastest on W as nn keeps it. On the LeNet layers, 32 images on
+ * one thread: forward 173 µs against 305 (first layer) and 518 against 599 (second), the second's
  * backward 1,096 against 1,164 (docs/benchmarks.md, 2026-12-03).
  *
  * <p>nn keeps W as [k·k·C, filters], oneDNN's HWIO. The forward and weight-gradient kernels run
@@ -64,6 +65,11 @@ final class OneDnnConv2d implements Engine.Conv2d {
     public void backward(Tensor delta, Tensor w, Tensor dW, Tensor db, Tensor dx) {
         if (input == null) throw new IllegalStateException("backward before forward");
         Tensor x = input;
+        long n = x.shape()[0];   // oneDNN reads and writes native memory of this size: a mismatch must not reach it
+        if (delta.length != n * outSize || dx != null && dx.length != n * inSize || dW.length != (long) g.patch() * g.filters()) {
+            throw new IllegalArgumentException("convolution backward needs the " + n + " images of its forward and W's shape, got δ of "
+                    + delta.length + " values");
+        }
         if (partialDW.length != Team.size()) {
             partialDW = new Tensor[Team.size()];
             partialDB = new Tensor[Team.size()];

@@ -43,6 +43,8 @@ final class OneDnnMaxPool implements Engine.MaxPool {
     private final Map<Integer, BytePointer> workspaces = new HashMap<>();
     private final Map<Integer, Tensor> maskedDeltas = new HashMap<>();
     private BytePointer workspace;
+    /** Images in the last forward: backward must have as many (the workspace and y are native memory of that size). */
+    private int images;
     private Tensor y;
     private boolean rectified, winnersKept;
 
@@ -67,6 +69,7 @@ final class OneDnnMaxPool implements Engine.MaxPool {
         this.y = y;
         this.rectified = rectify;
         this.winnersKept = forBackward;
+        this.images = n;
         BytePointer ws = forBackward ? workspaces.computeIfAbsent(n, k -> new BytePointer(k * winnerBytes)) : null;
         this.workspace = ws;
         Team.split(n, 1, (part, first, last) -> {
@@ -85,7 +88,10 @@ final class OneDnnMaxPool implements Engine.MaxPool {
     @Override
     public void backward(Tensor delta, Tensor dx) {
         if (!winnersKept) throw new IllegalStateException("max-pool backward after a forward for inference only");
-        int n = delta.length / outSize;
+        int n = images;
+        if (delta.length != (long) n * outSize || dx.length != (long) n * inSize) {
+            throw new IllegalArgumentException("max-pool backward needs the " + n + " images of its forward, got δ of " + delta.length + " values");
+        }
         Tensor masked = rectified ? maskedDeltas.computeIfAbsent(n, k -> Tensor.zeros(DataType.FLOAT, (long) k * outSize)) : null;
         BytePointer ws = workspace;
         Team.split(n, 1, (part, first, last) -> {
