@@ -2,10 +2,7 @@ package nn.compute.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -22,17 +19,7 @@ import nn.random.Rng;
  * and CpuConv2d's float path gives what its float64 reference gives. (FastPathTest compares the
  * engine's float layers, which are oneDNN's where it loads, with the float64 loops.)
  */
-class OneDnnConv2dTest {
-    @BeforeEach
-    void needsOneDnn() {
-        assumeTrue(Blas.ONEDNN, "oneDNN's natives load on this platform");
-    }
-
-    @AfterEach
-    void oneThreadAgain() {
-        Team.setSize(1);
-    }
-
+class OneDnnConv2dTest extends OneDnnLayerTest {
     @ParameterizedTest(name = "{0}x{1}x{2} in, {3} filters {4}x{4}, stride {5}, padding {6}, {7} threads")
     @CsvSource({
         "28,28,1,8,5,1,0,2",    // a first LeNet layer
@@ -120,17 +107,5 @@ class OneDnnConv2dTest {
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected.get(i), actual.get(i), 2e-4 * (1 + Math.abs(expected.get(i))), what + "[" + i + "]");
         }
-    }
-
-    private static Tensor random(Rng rng, long rows, long cols) {
-        Tensor t = Tensor.zeros(DataType.FLOAT, rows, cols);
-        for (int i = 0; i < t.length; i++) t.set(i, rng.nextGaussian());
-        return t;
-    }
-
-    private static Tensor asDouble(Tensor t) {
-        Tensor d = Tensor.zeros(DataType.DOUBLE, t.shape());
-        for (int i = 0; i < t.length; i++) d.set(i, t.get(i));
-        return d;
     }
 }

@@ -3,10 +3,7 @@ package nn.compute.cpu;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -22,17 +19,7 @@ import nn.random.Rng;
  * loops give what CpuMaxPool's float64 reference gives. (FastPathTest compares the engine's float
  * layers, which are oneDNN's where it loads, with the float64 loops.)
  */
-class OneDnnMaxPoolTest {
-    @BeforeEach
-    void needsOneDnn() {
-        assumeTrue(Blas.ONEDNN, "oneDNN's natives load on this platform");
-    }
-
-    @AfterEach
-    void oneThreadAgain() {
-        Team.setSize(1);
-    }
-
+class OneDnnMaxPoolTest extends OneDnnLayerTest {
     @ParameterizedTest(name = "{0}x{0} windows {1} apart, {2} threads, {3} images")
     @CsvSource({"2,2,1,7", "2,2,2,7", "2,2,3,64", "3,2,2,5", "3,1,2,5", "2,1,1,4"})
     void agreesWithTheJavaLoops(int size, int stride, int threads, int images) {
@@ -115,14 +102,9 @@ class OneDnnMaxPoolTest {
     }
 
     private static Tensor random(Rng rng, long rows, long cols, boolean ties) {
+        if (!ties) return random(rng, rows, cols);
         Tensor t = Tensor.zeros(DataType.FLOAT, rows, cols);
-        for (int i = 0; i < t.length; i++) t.set(i, ties ? rng.nextInt(5) - 2 : rng.nextGaussian());
+        t.fill(i -> rng.nextInt(5) - 2);
         return t;
-    }
-
-    private static Tensor asDouble(Tensor t) {
-        Tensor d = Tensor.zeros(DataType.DOUBLE, t.shape());
-        for (int i = 0; i < t.length; i++) d.set(i, t.get(i));
-        return d;
     }
 }
