@@ -44,11 +44,15 @@ if [ -n "$want" ]; then
   [ "$core" = "Sandybridge" ] || fail "NN_OPENBLAS_CORETYPE=Sandybridge gave '$core'"
 fi
 
-step "the cpu engine's float products run on oneDNN, whose natives nn ships for x86-64"
+step "the cpu engine's float products, convolutions and pools run on oneDNN, whose natives nn ships for x86-64"
 if [ "$(uname -m)" = x86_64 ]; then
-  products="$("$nn" info | sed -n 's/^products: *//p')"
+  info="$("$nn" info)"
+  products="$(sed -n 's/^products: *//p' <<<"$info")"
+  layers="$(sed -n 's/^layers: *//p' <<<"$info")"
   echo "products: $products"
+  echo "layers: $layers"
   [[ $products == *"oneDNN 2."* ]] || fail "the float products do not run on oneDNN: '$products'"
+  [[ $layers == *"oneDNN"* ]] || fail "the float convolutions and pools do not run on oneDNN: '$layers'"
 fi
 
 step "serve the mirror on loopback"

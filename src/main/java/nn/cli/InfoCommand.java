@@ -35,6 +35,7 @@ final class InfoCommand implements Callable<Integer> {
                 kernels != null ? kernels + " from OPENBLAS_CORETYPE" : "chosen by OpenBLAS");
         out.printf("engine:      %s (--engine or $NN_ENGINE; default here: %s)%n", Engines.current().name(), Engines.defaultKind());
         out.printf("products:    the cpu engine's float matrix products on %s%n", nn.compute.cpu.Blas.sgemmLibrary());
+        out.printf("layers:      the cpu engine's float convolutions and max-pools on %s%n", nn.compute.cpu.CpuEngine.convolutionsAndPools());
         for (String device : devices(env)) out.println("device:      " + device);
         out.printf("threads:     %d (--threads), cores %d; inside ND4J: OpenMP %s, BLAS %s%n",
                 nn.compute.cpu.Team.size(), Runtime.getRuntime().availableProcessors(), env.get("omp.threads"), env.get("blas.threads"));

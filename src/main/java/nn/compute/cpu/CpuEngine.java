@@ -423,6 +423,11 @@ public final class CpuEngine implements Engine {
 
     // --- kernels ---
 
+    /** What computes the float convolutions and max-pools, for reports. */
+    public static String convolutionsAndPools() {
+        return Blas.ONEDNN ? "oneDNN's primitives" : "im2col, products and Java loops";
+    }
+
     @Override
     public Conv2d conv2d(ConvGeometry geometry, DataType type) {
         return type == DataType.FLOAT && Blas.ONEDNN ? new OneDnnConv2d(geometry) : new CpuConv2d(geometry, type);
