@@ -1,6 +1,9 @@
 package nn.compute.cpu;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.engine;
@@ -17,13 +20,14 @@ import nn.compute.Tensor;
 
 /**
  * What nn's oneDNN layers ({@link OneDnnConv2d}, {@link OneDnnMaxPool}) share: the CPU engine,
- * NHWC descriptors, tensors as memory handles, and {@link Step}. Used only where
+ * NHWC descriptors, tensors as memory handles, {@link Step} and {@link Slices}. Used only where
  * {@link Blas#ONEDNN} says the natives load. Each layer keeps its primitives per {@link Team}
- * part and share of the batch, each with memory objects, scratch memory and a stream of its
- * own, so the threads never share a handle.
+ * part and share of the batch, each with memory objects and scratch memory of its own, and each
+ * thread runs them on a stream of its own, so the threads never share a handle.
  */
 final class OneDnn {
     static final engine CPU = new engine(engine.kind.cpu, 0);
+    private static final ThreadLocal<stream> STREAM = ThreadLocal.withInitial(() -> new stream(CPU));
 
     private OneDnn() {}
 
@@ -77,10 +81,26 @@ final class OneDnn {
         }
 
         /** Runs it on the calling thread and waits for it. */
-        void run(stream s) {
+        void run() {
             if (made == null) made = make.get();
+            stream s = STREAM.get();
             made.execute(s, args);
             s._wait();
+        }
+    }
+
+    /** A layer's primitives per {@link Team} part and number of images, made on first use. */
+    static final class Slices<S> {
+        private final Map<Long, S> made = new HashMap<>();
+        private final IntFunction<S> make;
+
+        /** {@code make}: the primitives for that many images. */
+        Slices(IntFunction<S> make) {
+            this.make = make;
+        }
+
+        synchronized S get(int part, int images) {
+            return made.computeIfAbsent((long) part << 32 | images, k -> make.apply(images));
         }
     }
 }

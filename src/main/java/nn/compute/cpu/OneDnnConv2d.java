@@ -1,14 +1,10 @@
 package nn.compute.cpu;
 
-import java.util.HashMap;
-import java.util.Map;
-
 import org.bytedeco.dnnl.convolution_backward_data;
 import org.bytedeco.dnnl.convolution_backward_weights;
 import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.reorder;
-import org.bytedeco.dnnl.stream;
 import org.bytedeco.dnnl.global.dnnl;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -34,8 +30,7 @@ import nn.compute.Tensor;
 final class OneDnnConv2d implements Engine.Conv2d {
     private final ConvGeometry g;
     private final int inSize, outSize;
-    /** Per thread part and number of images: that part's primitives and memory handles. */
-    private final Map<Long, Slice> slices = new HashMap<>();
+    private final OneDnn.Slices<Slice> slices = new OneDnn.Slices<>(Slice::new);
     /** Per thread part above 0: its share of dW and db. */
     private Tensor[] partialDW = new Tensor[0], partialDB = new Tensor[0];
     /** The last input (forward's x), which the weight gradient reads. */
@@ -51,13 +46,13 @@ final class OneDnnConv2d implements Engine.Conv2d {
     public void forward(Tensor x, Tensor w, Tensor b, Tensor y) {
         input = x;
         Team.split((int) x.shape()[0], 1, (part, first, last) -> {
-            Slice s = slice(part, last - first);
+            Slice s = slices.get(part, last - first);
             OneDnn.point(s.weights, w, 0);
-            s.run(s.blockWeights);   // W in the forward's layout
+            s.blockWeights.run();   // W in the forward's layout
             OneDnn.point(s.src, x, (long) first * inSize);
             OneDnn.point(s.bias, b, 0);
             OneDnn.point(s.dst, y, (long) first * outSize);
-            s.run(s.forward);   // y = conv(x, W) + b
+            s.forward.run();   // y = conv(x, W) + b
         });
     }
 
@@ -79,18 +74,18 @@ final class OneDnnConv2d implements Engine.Conv2d {
             }
         }
         boolean[] ran = new boolean[Team.size()];
-        Team.split(delta.length / outSize, 1, (part, first, last) -> {
-            Slice s = slice(part, last - first);
+        Team.split((int) n, 1, (part, first, last) -> {
+            Slice s = slices.get(part, last - first);
             OneDnn.point(s.src, x, (long) first * inSize);
             OneDnn.point(s.diffDst, delta, (long) first * outSize);
             OneDnn.point(s.diffBias, part == 0 ? db : partialDB[part], 0);
-            s.run(s.weightGradient);   // dW = Σ x ⋆ δ, db = Σ δ, this part's images
+            s.weightGradient.run();   // dW = Σ x ⋆ δ, db = Σ δ, this part's images
             OneDnn.point(s.diffWeights, part == 0 ? dW : partialDW[part], 0);
-            s.run(s.unblockDiffWeights);   // dW back to [k·k·C, filters]
+            s.unblockDiffWeights.run();   // dW back to [k·k·C, filters]
             if (dx != null) {
                 OneDnn.point(s.weights, w, 0);
                 OneDnn.point(s.diffSrc, dx, (long) first * inSize);
-                s.run(s.dataGradient);   // dx = δ ⋆ Wᵀ (every element written)
+                s.dataGradient.run();   // dx = δ ⋆ Wᵀ (every element written)
             }
             ran[part] = true;
         });
@@ -101,13 +96,8 @@ final class OneDnnConv2d implements Engine.Conv2d {
         }
     }
 
-    private synchronized Slice slice(int part, int images) {
-        return slices.computeIfAbsent((long) part << 32 | images, k -> new Slice(images));
-    }
-
     /** The primitives for one thread's share of a batch: {@code images} NHWC images. */
     private final class Slice {
-        final stream stream = new stream(OneDnn.CPU);
         final memory src, dst, weights, bias, diffSrc, diffDst, diffWeights, diffBias;
         final OneDnn.Step forward, dataGradient, weightGradient, blockWeights, unblockDiffWeights;
 
@@ -147,10 +137,6 @@ final class OneDnnConv2d implements Engine.Conv2d {
                     .with(dnnl.DNNL_ARG_FROM, blockedDiffWeights).with(dnnl.DNNL_ARG_TO, diffWeights);
             dataGradient = new OneDnn.Step(dataPd, convolution_backward_data::new)
                     .with(dnnl.DNNL_ARG_DIFF_DST, diffDst).with(dnnl.DNNL_ARG_WEIGHTS, weights).with(dnnl.DNNL_ARG_DIFF_SRC, diffSrc);
-        }
-
-        void run(OneDnn.Step step) {
-            step.run(stream);
         }
     }
 }

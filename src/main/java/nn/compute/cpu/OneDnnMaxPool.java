@@ -10,7 +10,6 @@ import org.bytedeco.dnnl.pooling_backward;
 import org.bytedeco.dnnl.pooling_forward;
 import org.bytedeco.dnnl.post_ops;
 import org.bytedeco.dnnl.primitive_attr;
-import org.bytedeco.dnnl.stream;
 import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.javacpp.BytePointer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -27,22 +26,20 @@ import nn.compute.Tensor;
  * which C2 leaves scalar, 7; the CNN trained 12% faster (docs/benchmarks.md, 2026-12-03).
  *
  * <p>Forward keeps each window's winner in oneDNN's workspace (a byte per output, for windows
- * under 256 values); backward
- * sends δ there. The fused ReLU is a post-op of the forward pool, and its derivative
+ * under 256 values); backward sends δ there. The fused ReLU is a post-op of the forward pool, and its derivative
  * (δ where y > 0) an eltwise backward primitive before the backward pool. Each {@link Team}
  * thread runs its own images with primitives of its own, as single-threaded oneDNN calls.
  */
 final class OneDnnMaxPool implements Engine.MaxPool {
     private final PoolGeometry g;
     private final int inSize, outSize;
+    private final long[] strides, window, noPadding = {0, 0};
     /** The workspace's bytes per image: a window's winner per output (a byte for windows under 256 values). */
     private final long winnerBytes;
-    /** Per thread part and number of images: that part's primitives and memory handles. */
-    private final Map<Long, Slice> slices = new HashMap<>();
+    private final OneDnn.Slices<Slice> slices = new OneDnn.Slices<>(Slice::new);
     /** Per batch size: the winners (workspace) and the rectified δ. */
     private final Map<Integer, BytePointer> workspaces = new HashMap<>();
     private final Map<Integer, Tensor> maskedDeltas = new HashMap<>();
-    private BytePointer workspace;
     /** Images in the last forward: backward must have as many (the workspace and y are native memory of that size). */
     private int images;
     private Tensor y;
@@ -52,13 +49,14 @@ final class OneDnnMaxPool implements Engine.MaxPool {
         this.g = g;
         this.inSize = g.inH() * g.inW() * g.channels();
         this.outSize = g.outH() * g.outW() * g.channels();
+        this.strides = new long[] {g.stride(), g.stride()};
+        this.window = new long[] {g.size(), g.size()};
         this.winnerBytes = new pooling_forward.primitive_desc(pool(dnnl.prop_kind.forward_training, 1), OneDnn.ownScratchpad(), OneDnn.CPU)
                 .workspace_desc().get_size();
     }
 
     /** The forward pool of {@code images} images, for training (keeping the winners) or inference. */
     private pooling_forward.desc pool(dnnl.prop_kind kind, int images) {
-        long[] strides = {g.stride(), g.stride()}, window = {g.size(), g.size()}, noPadding = {0, 0};
         return new pooling_forward.desc(kind, dnnl.algorithm.pooling_max, OneDnn.nhwc(images, g.inH(), g.inW(), g.channels()),
                 OneDnn.nhwc(images, g.outH(), g.outW(), g.channels()), strides, window, noPadding, noPadding);
     }
@@ -71,16 +69,15 @@ final class OneDnnMaxPool implements Engine.MaxPool {
         this.winnersKept = forBackward;
         this.images = n;
         BytePointer ws = forBackward ? workspaces.computeIfAbsent(n, k -> new BytePointer(k * winnerBytes)) : null;
-        this.workspace = ws;
         Team.split(n, 1, (part, first, last) -> {
-            Slice s = slice(part, last - first);
+            Slice s = slices.get(part, last - first);
             OneDnn.point(s.src, x, (long) first * inSize);
             OneDnn.point(s.dst, y, (long) first * outSize);
             if (forBackward) {
                 OneDnn.point(s.workspace, ws, first * winnerBytes);
-                s.run(rectify ? s.trainRectified : s.train);
+                (rectify ? s.trainRectified : s.train).run();
             } else {
-                s.run(rectify ? s.inferRectified : s.infer);
+                (rectify ? s.inferRectified : s.infer).run();
             }
         });
     }
@@ -93,29 +90,24 @@ final class OneDnnMaxPool implements Engine.MaxPool {
             throw new IllegalArgumentException("max-pool backward needs the " + n + " images of its forward, got δ of " + delta.length + " values");
         }
         Tensor masked = rectified ? maskedDeltas.computeIfAbsent(n, k -> Tensor.zeros(DataType.FLOAT, (long) k * outSize)) : null;
-        BytePointer ws = workspace;
+        BytePointer ws = workspaces.get(n);
         Team.split(n, 1, (part, first, last) -> {
-            Slice s = slice(part, last - first);
+            Slice s = slices.get(part, last - first);
             OneDnn.point(s.workspace, ws, first * winnerBytes);
             OneDnn.point(s.diffSrc, dx, (long) first * inSize);
             OneDnn.point(s.diffDst, delta, (long) first * outSize);
             if (rectified) {   // δ · relu'(y), then as if not rectified
                 OneDnn.point(s.dst, y, (long) first * outSize);
                 OneDnn.point(s.maskedDiffDst, masked, (long) first * outSize);
-                s.run(s.reluBackward);
+                s.reluBackward.run();
                 OneDnn.point(s.diffDst, masked, (long) first * outSize);
             }
-            s.run(s.back);   // dx = δ at each window's winner, 0 elsewhere
+            s.back.run();   // dx = δ at each window's winner, 0 elsewhere
         });
-    }
-
-    private synchronized Slice slice(int part, int images) {
-        return slices.computeIfAbsent((long) part << 32 | images, k -> new Slice(images));
     }
 
     /** The primitives for one thread's share of a batch: {@code images} NHWC images. */
     private final class Slice {
-        final stream stream = new stream(OneDnn.CPU);
         final memory src, dst, workspace, diffSrc, diffDst, maskedDiffDst;
         /** The forward pool for training (keeping the winners) and for inference, each plain and with the ReLU after it. */
         final OneDnn.Step train, trainRectified, infer, inferRectified, back, reluBackward;
@@ -140,7 +132,6 @@ final class OneDnnMaxPool implements Engine.MaxPool {
             trainRectified = forward(new pooling_forward.primitive_desc(training, relu, OneDnn.CPU)).with(dnnl.DNNL_ARG_WORKSPACE, workspace);
             infer = forward(new pooling_forward.primitive_desc(inference, plain, OneDnn.CPU));
             inferRectified = forward(new pooling_forward.primitive_desc(inference, relu, OneDnn.CPU));
-            long[] strides = {g.stride(), g.stride()}, window = {g.size(), g.size()}, noPadding = {0, 0};
             back = new OneDnn.Step(new pooling_backward.primitive_desc(new pooling_backward.desc(dnnl.algorithm.pooling_max, in, out, strides, window, noPadding, noPadding),
                     OneDnn.ownScratchpad(), OneDnn.CPU, trainPd), pooling_backward::new)
                     .with(dnnl.DNNL_ARG_DIFF_DST, diffDst).with(dnnl.DNNL_ARG_WORKSPACE, workspace).with(dnnl.DNNL_ARG_DIFF_SRC, diffSrc);
@@ -153,10 +144,6 @@ final class OneDnnMaxPool implements Engine.MaxPool {
 
         private OneDnn.Step forward(pooling_forward.primitive_desc pd) {
             return new OneDnn.Step(pd, pooling_forward::new).with(dnnl.DNNL_ARG_SRC, src).with(dnnl.DNNL_ARG_DST, dst);
-        }
-
-        void run(OneDnn.Step step) {
-            step.run(stream);
         }
     }
 }
