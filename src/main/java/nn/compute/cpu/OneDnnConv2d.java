@@ -19,7 +19,9 @@ import nn.compute.Tensor;
  * the receptive fields in place instead of copying them out (im2col) first; its data gradient is
  * gemm-based, as nn's is, and ran fastest on W as nn keeps it. On the LeNet layers, 32 images on
  * one thread: forward 173 µs against 305 (first layer) and 518 against 599 (second), the second's
- * backward 1,096 against 1,164 (docs/benchmarks.md, 2026-12-03).
+ * backward 1,096 against 1,164 (docs/benchmarks.md, 2026-12-03). db is a sum over δ's rows
+ * ({@link Blas#sumRows}, as in CpuConv2d): oneDNN's weight-gradient kernel adds it up at a
+ * third of the speed, 290 µs with it against 178 + 18 without for the first layer's 32 images.
  *
  * <p>nn keeps W as [k·k·C, filters], oneDNN's HWIO. The forward and weight-gradient kernels run
  * fastest on weights in a blocked layout of oneDNN's choosing, so forward reorders W into it
@@ -78,8 +80,9 @@ final class OneDnnConv2d implements Engine.Conv2d {
             Slice s = slices.get(part, last - first);
             OneDnn.point(s.src, x, (long) first * inSize);
             OneDnn.point(s.diffDst, delta, (long) first * outSize);
-            OneDnn.point(s.diffBias, part == 0 ? db : partialDB[part], 0);
-            s.weightGradient.run();   // dW = Σ x ⋆ δ, db = Σ δ, this part's images
+            s.weightGradient.run();   // dW = Σ x ⋆ δ, this part's images
+            int rows = g.outH() * g.outW();
+            Blas.sumRows(delta, g.filters(), first * rows, last * rows, part == 0 ? db : partialDB[part], 0);   // db = Σ_rows δ
             OneDnn.point(s.diffWeights, part == 0 ? dW : partialDW[part], 0);
             s.unblockDiffWeights.run();   // dW back to [k·k·C, filters]
             if (dx != null) {
@@ -98,7 +101,7 @@ final class OneDnnConv2d implements Engine.Conv2d {
 
     /** The primitives for one thread's share of a batch: {@code images} NHWC images. */
     private final class Slice {
-        final memory src, dst, weights, bias, diffSrc, diffDst, diffWeights, diffBias;
+        final memory src, dst, weights, bias, diffSrc, diffDst, diffWeights;
         final OneDnn.Step forward, dataGradient, weightGradient, blockWeights, unblockDiffWeights;
 
         Slice(int images) {
@@ -115,7 +118,7 @@ final class OneDnnConv2d implements Engine.Conv2d {
             convolution_backward_data.primitive_desc dataPd = new convolution_backward_data.primitive_desc(new convolution_backward_data.desc(
                     dnnl.algorithm.convolution_direct, in, hwio, out, strides, padding, padding), OneDnn.ownScratchpad(), OneDnn.CPU, forwardPd);
             convolution_backward_weights.primitive_desc weightPd = new convolution_backward_weights.primitive_desc(new convolution_backward_weights.desc(
-                    dnnl.algorithm.convolution_direct, in, anyLayout, biasDesc, out, strides, padding, padding), OneDnn.ownScratchpad(), OneDnn.CPU, forwardPd);
+                    dnnl.algorithm.convolution_direct, in, anyLayout, out, strides, padding, padding), OneDnn.ownScratchpad(), OneDnn.CPU, forwardPd);
 
             src = OneDnn.unbound(in);
             dst = OneDnn.unbound(out);
@@ -124,7 +127,6 @@ final class OneDnnConv2d implements Engine.Conv2d {
             diffSrc = OneDnn.unbound(in);
             diffDst = OneDnn.unbound(out);
             diffWeights = OneDnn.unbound(hwio);
-            diffBias = OneDnn.unbound(biasDesc);
             memory blockedWeights = new memory(forwardPd.weights_desc(), OneDnn.CPU), blockedDiffWeights = new memory(weightPd.diff_weights_desc(), OneDnn.CPU);
 
             blockWeights = new OneDnn.Step(new reorder.primitive_desc(weights, blockedWeights, OneDnn.ownScratchpad(), false), reorder::new)
@@ -132,7 +134,7 @@ final class OneDnnConv2d implements Engine.Conv2d {
             forward = new OneDnn.Step(forwardPd, convolution_forward::new)
                     .with(dnnl.DNNL_ARG_SRC, src).with(dnnl.DNNL_ARG_WEIGHTS, blockedWeights).with(dnnl.DNNL_ARG_BIAS, bias).with(dnnl.DNNL_ARG_DST, dst);
             weightGradient = new OneDnn.Step(weightPd, convolution_backward_weights::new).with(dnnl.DNNL_ARG_SRC, src).with(dnnl.DNNL_ARG_DIFF_DST, diffDst)
-                    .with(dnnl.DNNL_ARG_DIFF_WEIGHTS, blockedDiffWeights).with(dnnl.DNNL_ARG_DIFF_BIAS, diffBias);
+                    .with(dnnl.DNNL_ARG_DIFF_WEIGHTS, blockedDiffWeights);
             unblockDiffWeights = new OneDnn.Step(new reorder.primitive_desc(blockedDiffWeights, diffWeights, OneDnn.ownScratchpad(), false), reorder::new)
                     .with(dnnl.DNNL_ARG_FROM, blockedDiffWeights).with(dnnl.DNNL_ARG_TO, diffWeights);
             dataGradient = new OneDnn.Step(dataPd, convolution_backward_data::new)
