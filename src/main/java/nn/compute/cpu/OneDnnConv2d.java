@@ -20,8 +20,8 @@ import nn.compute.Tensor;
  * gemm-based, as nn's is, and ran fastest on W as nn keeps it. On the LeNet layers, 32 images on
  * one thread: forward 173 µs against 305 (first layer) and 518 against 599 (second), the second's
  * backward 1,096 against 1,164 (docs/benchmarks.md, 2026-12-03). db is a sum over δ's rows
- * ({@link Blas#sumRows}, as in CpuConv2d): oneDNN's weight-gradient kernel adds it up at a
- * third of the speed, 290 µs with it against 178 + 18 without for the first layer's 32 images.
+ * ({@link Blas#sumRows}, as in CpuConv2d): for the first layer's 32 images oneDNN's weight-gradient
+ * kernel spent 110 µs adding it up, the sgemv 18 (290 µs with it against 178 + 18).
  *
  * <p>nn keeps W as [k·k·C, filters], oneDNN's HWIO. The forward and weight-gradient kernels run
  * fastest on weights in a blocked layout of oneDNN's choosing, so forward reorders W into it
