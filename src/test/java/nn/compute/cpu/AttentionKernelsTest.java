@@ -1,5 +1,6 @@
 package nn.compute.cpu;
 
+import static nn.compute.cpu.TestTensors.gaussian;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,12 +48,6 @@ class AttentionKernelsTest {
         }
     }
 
-    private static Tensor random(DataType type, long rows, long cols, Rng rng) {
-        Tensor t = Tensor.zeros(type, rows, cols);
-        t.fill(i -> rng.nextGaussian());
-        return t;
-    }
-
     /** Each of the stacked products equals the triple loop of its definition, every transpose, float and double, 1-3 threads. */
     @ParameterizedTest(name = "{0} threads")
     @ValueSource(ints = {1, 2, 3})
@@ -63,7 +58,7 @@ class AttentionKernelsTest {
         for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
             for (boolean ta : new boolean[] {false, true}) {
                 for (boolean tb : new boolean[] {false, true}) {
-                    Tensor a = random(type, (long) count * (ta ? k : m), ta ? m : k, rng), b = random(type, (long) count * (tb ? n : k), tb ? k : n, rng);
+                    Tensor a = gaussian(type, rng, (long) count * (ta ? k : m), ta ? m : k), b = gaussian(type, rng, (long) count * (tb ? n : k), tb ? k : n);
                     Tensor c = Tensor.zeros(type, (long) count * m, n);
                     CPU.batchedGemm(a, ta, b, tb, c, count, 0.5);
                     for (int i = 0; i < count; i++) {

@@ -1,5 +1,6 @@
 package nn.compute.cpu;
 
+import static nn.compute.cpu.TestTensors.gaussian;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -49,20 +50,14 @@ class BlasTest {
         return out;
     }
 
-    private static Tensor random(DataType type, Rng rng, long rows, long cols) {
-        Tensor t = Tensor.zeros(type, rows, cols);
-        for (int i = 0; i < t.length; i++) t.set(i, rng.nextGaussian());
-        return t;
-    }
-
     @ParameterizedTest(name = "{0} threads, {1}x{2}x{3} {4} transA={5} transB={6}")
     @MethodSource("products")
     void gemmAgreesWithTheDefinition(int threads, int m, int k, int n, DataType type, boolean transA, boolean transB) {
         Team.setSize(threads);
         Rng rng = new Rng(m * 31L + k * 7L + n);
-        Tensor a = transA ? random(type, rng, k, m) : random(type, rng, m, k);
-        Tensor b = transB ? random(type, rng, n, k) : random(type, rng, k, n);
-        Tensor c = random(type, rng, m, n);
+        Tensor a = transA ? gaussian(type, rng, k, m) : gaussian(type, rng, m, k);
+        Tensor b = transB ? gaussian(type, rng, n, k) : gaussian(type, rng, k, n);
+        Tensor c = gaussian(type, rng, m, n);
         double[] before = new double[c.length];
         for (int i = 0; i < c.length; i++) before[i] = c.get(i);
 
@@ -115,9 +110,9 @@ class BlasTest {
         assumeTrue(Blas.ONEDNN, "no oneDNN on this platform");
         Rng rng = new Rng(m * 131L + n * 17L + k);
         int lda = (transA ? m : k) + 3, ldb = (transB ? k : n) + 5, ldc = n + 2, offA = 7, offB = 2, offC = 11;
-        Tensor a = random(DataType.FLOAT, rng, 1, offA + (long) (transA ? k : m) * lda);
-        Tensor b = random(DataType.FLOAT, rng, 1, offB + (long) (transB ? n : k) * ldb);
-        Tensor want = random(DataType.FLOAT, rng, 1, offC + (long) m * ldc), got = Tensor.zeros(DataType.FLOAT, 1, want.length);
+        Tensor a = gaussian(DataType.FLOAT, rng, 1, offA + (long) (transA ? k : m) * lda);
+        Tensor b = gaussian(DataType.FLOAT, rng, 1, offB + (long) (transB ? n : k) * ldb);
+        Tensor want = gaussian(DataType.FLOAT, rng, 1, offC + (long) m * ldc), got = Tensor.zeros(DataType.FLOAT, 1, want.length);
         got.copyFrom(want, 0, 0, want.length);
         Blas.sgemmOpenBlas(transA, transB, m, n, k, 0.5f, a.floats(offA), lda, b.floats(offB), ldb, beta, want.floats(offC), ldc);
         Blas.sgemm(transA, transB, m, n, k, 0.5f, a.floats(offA), lda, b.floats(offB), ldb, beta, got.floats(offC), ldc);
@@ -135,14 +130,14 @@ class BlasTest {
     private static void vectorUpdatesBiasesAndSums(Engine engine) {
         Rng rng = new Rng(5);
         for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
-            Tensor x = random(type, rng, 300, 70), y = random(type, rng, 300, 70);
+            Tensor x = gaussian(type, rng, 300, 70), y = gaussian(type, rng, 300, 70);
             double[] x0 = values(x), y0 = values(y);
             engine.axpy(-0.25, x, y);
             for (int i = 0; i < y.length; i++) assertEquals(y0[i] - 0.25 * x0[i], y.get(i), 1e-6);
             engine.scale(0.5, x);
             for (int i = 0; i < x.length; i++) assertEquals(0.5 * x0[i], x.get(i), 1e-6);
 
-            Tensor rows = random(type, rng, 300, 70), bias = random(type, rng, 1, 70), sums = Tensor.zeros(type, 1, 70);
+            Tensor rows = gaussian(type, rng, 300, 70), bias = gaussian(type, rng, 1, 70), sums = Tensor.zeros(type, 1, 70);
             double[] r0 = values(rows);
             engine.addToEachRow(rows, bias);
             for (int i = 0; i < rows.length; i++) assertEquals(r0[i] + bias.get(i % 70), rows.get(i), 1e-6);

@@ -23,9 +23,7 @@ abstract class OneDnnLayerTest {
 
     /** A float matrix of standard normal values. */
     static Tensor random(Rng rng, long rows, long cols) {
-        Tensor t = Tensor.zeros(DataType.FLOAT, rows, cols);
-        for (int i = 0; i < t.length; i++) t.set(i, rng.nextGaussian());
-        return t;
+        return TestTensors.gaussian(DataType.FLOAT, rng, rows, cols);
     }
 
     /** The same values in float64, for the reference loops. */
